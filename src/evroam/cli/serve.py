@@ -1,0 +1,36 @@
+"""`evroam serve`: run the platform's HTTP server."""
+
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from evroam.app import create_app
+from evroam.cli import app, fail, settings_of
+from evroam.errors import EvroamError
+
+
+@app.command()
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port to listen on.")] = 8000,
+    access_log: Annotated[bool, typer.Option(help="Log every request line.")] = False,
+) -> None:
+    """Serve OCPI (versions, credentials and the modules of your parties) and the docs at /docs.
+
+    Pending migrations are applied at start-up unless database.auto_migrate is false.
+    """
+    settings = settings_of(ctx)
+    try:
+        application = create_app(settings)
+    except EvroamError as exc:
+        fail(str(exc))
+    uvicorn.run(
+        application,
+        host=host,
+        port=port,
+        access_log=access_log,
+        log_level=settings.log_level.lower(),
+        server_header=False,
+    )

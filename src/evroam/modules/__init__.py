@@ -1,0 +1,1 @@
+"""Version-neutral behaviour, one package per OCPI module."""

@@ -1,0 +1,372 @@
+"""The credentials lifecycle, both sides (DIGEST §4).
+
+Server side (`accept_*`): a partner POSTs, PUTs or DELETEs its credentials at us.
+Client side (`invite`, `register`, `rotate`, `unregister`): the operator starts it.
+
+No transaction is held open while we wait for a partner: we read, call the partner, then write
+the outcome in one short transaction, so a failed handshake stores nothing.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from evroam.errors import (
+    EvroamError,
+    InvalidTransition,
+    MethodNotAllowed,
+    NoMatchingEndpoints,
+    PartnerError,
+    PartnerHttpError,
+    PartnerNotFound,
+    UnableToUseClientApi,
+    UnsupportedVersion,
+)
+from evroam.modules.credentials import client as wire
+from evroam.modules.credentials.model import Credentials
+from evroam.partners.auth import Caller
+from evroam.partners.lifecycle import LifecycleEvent, PartnerState
+from evroam.partners.model import Endpoint, Partner, TokenKind
+from evroam.partners.repository import PartnerRepository
+from evroam.platform import Platform
+from evroam.protocol.auth import TokenEncoding, hash_token, new_token, redact
+from evroam.protocol.timestamps import utc_now
+from evroam.versions import VersionSpec, supported
+
+log = logging.getLogger("evroam.credentials")
+
+
+@dataclass(frozen=True)
+class Discovery:
+    """What we learnt from a partner's versions endpoints."""
+
+    spec: VersionSpec
+    endpoints: list[Endpoint]
+    encoding: TokenEncoding
+
+
+# ── discovery, shared by both sides ─────────────────────────────────────────────────────────
+
+
+async def discover(
+    platform: Platform,
+    versions_url: str,
+    token: str,
+    *,
+    encoding: TokenEncoding,
+    version: str | None = None,
+    tolerate_encoding: bool = True,
+) -> Discovery:
+    """GET the partner's versions and the details of `version` (or the highest mutual one).
+
+    If the partner refuses our Base64 token with 401 we retry once with the raw token: many
+    real 2.2 peers expect it raw (DIGEST §1.2), and we then keep that for this partner.
+    """
+    try:
+        return await _discover(platform, versions_url, token, encoding, version)
+    except PartnerHttpError as exc:
+        if not (tolerate_encoding and exc.http_status == 401 and encoding is TokenEncoding.BASE64):
+            raise
+        return await _discover(platform, versions_url, token, TokenEncoding.RAW, version)
+
+
+async def _discover(
+    platform: Platform, versions_url: str, token: str, encoding: TokenEncoding, version: str | None
+) -> Discovery:
+    async with platform.client(token, encoding) as client:
+        offers = await wire.fetch_versions(client, versions_url)
+        ours = supported() if version is None else [s for s in supported() if s.number == version]
+        match = wire.highest_mutual(offers, ours)
+        if match is None:
+            offered = ", ".join(o.version for o in offers)
+            wanted = version or ", ".join(s.number for s in supported())
+            raise UnsupportedVersion(f"No mutual version: partner offers {offered}; we need {wanted}")
+        spec, offer = match
+        endpoints = await wire.fetch_version_details(client, offer.url)
+    return Discovery(spec, endpoints, encoding)
+
+
+def missing_endpoints(
+    platform: Platform, spec: VersionSpec, endpoints: list[Endpoint], remote_roles: list[str] | None
+) -> list[str]:
+    """The endpoints our parties need that the partner does not publish."""
+    partner = Partner(name="?", state=PartnerState.REGISTERING, created_at=utc_now(), updated_at=utc_now())
+    partner.endpoints = endpoints
+    needed = spec.required_from(platform.local_roles, remote_roles)
+    return [
+        f"{req.module} {req.role or ''}".strip()
+        for req in needed
+        if partner.endpoint(req.module, req.role) is None
+    ]
+
+
+# ── server side: the partner calls our credentials endpoint ─────────────────────────────────
+
+
+async def accept_registration(platform: Platform, caller: Caller, offered: Credentials, spec: VersionSpec) -> Credentials:
+    """Credentials POST: fetch the partner's endpoints with its token B, then issue token C."""
+    if caller.kind is not TokenKind.INVITATION or caller.partner.connected:
+        raise MethodNotAllowed("Already registered: use PUT to update credentials, or DELETE first")
+    found = await _discover_for_server(platform, caller.partner, offered, spec)
+    token_c = new_token()
+    now = utc_now()
+    async with platform.unit_of_work() as session:
+        repo = PartnerRepository(session)
+        if not await repo.consume_token(caller.token_hash):
+            raise MethodNotAllowed("Token A was used concurrently; the partner is registered")
+        partner = await repo.get(_id(caller.partner))
+        assert partner is not None
+        partner.apply(LifecycleEvent.REGISTRATION_RECEIVED)
+        _adopt(partner, offered, found)
+        await repo.revoke_tokens(partner)
+        await repo.add_token(partner, hash_token(token_c), TokenKind.CREDENTIALS, now=now)
+        await repo.save(partner)
+    log.info("Partner %s registered with us on %s (issued %s)", partner.name, spec.number, redact(token_c))
+    return platform.credentials(token_c)
+
+
+async def accept_update(platform: Platform, caller: Caller, offered: Credentials, spec: VersionSpec) -> Credentials:
+    """Credentials PUT: re-fetch the partner's endpoints, switch version, issue a new token."""
+    if caller.kind is not TokenKind.CREDENTIALS or not caller.partner.connected:
+        raise MethodNotAllowed("Not registered: POST credentials first")
+    found = await _discover_for_server(platform, caller.partner, offered, spec)
+    token = new_token()
+    now = utc_now()
+    async with platform.unit_of_work() as session:
+        repo = PartnerRepository(session)
+        partner = await repo.get(_id(caller.partner))
+        assert partner is not None
+        partner.apply(LifecycleEvent.CREDENTIALS_UPDATED)
+        _adopt(partner, offered, found)
+        await repo.revoke_tokens(partner)
+        await repo.add_token(partner, hash_token(token), TokenKind.CREDENTIALS, now=now)
+        await repo.save(partner)
+    log.info("Partner %s updated its credentials on %s (issued %s)", partner.name, spec.number, redact(token))
+    return platform.credentials(token)
+
+
+async def accept_unregistration(platform: Platform, caller: Caller) -> None:
+    """Credentials DELETE: every token of the connection becomes void, traffic stops."""
+    if caller.kind is not TokenKind.CREDENTIALS or not caller.partner.connected:
+        raise MethodNotAllowed("Not registered: nothing to delete")
+    async with platform.unit_of_work() as session:
+        repo = PartnerRepository(session)
+        partner = await repo.get(_id(caller.partner))
+        assert partner is not None
+        _close(partner)
+        await repo.revoke_tokens(partner)
+        await repo.save(partner)
+    log.info("Partner %s unregistered itself", partner.name)
+
+
+async def _discover_for_server(platform: Platform, partner: Partner, offered: Credentials, spec: VersionSpec) -> Discovery:
+    """Discovery as the spec's server does it: failures become 3001 / 3002 / 3003."""
+    encoding = platform.encoding_for(partner, spec.number)
+    try:
+        found = await discover(platform, offered.url, offered.token, encoding=encoding, version=spec.number)
+    except PartnerError as exc:
+        raise UnableToUseClientApi(f"Could not use your versions endpoints: {exc}") from exc
+    missing = missing_endpoints(platform, spec, found.endpoints, [r.role for r in offered.roles])
+    if missing:
+        raise NoMatchingEndpoints(f"Required endpoints missing: {', '.join(missing)}")
+    return found
+
+
+def _adopt(partner: Partner, offered: Credentials, found: Discovery) -> None:
+    partner.token_out = offered.token
+    partner.versions_url = offered.url
+    partner.roles = offered.roles
+    partner.version = found.spec.number
+    partner.endpoints = found.endpoints
+    if partner.token_encoding is None and found.encoding is TokenEncoding.RAW:
+        partner.token_encoding = TokenEncoding.RAW
+    stamp = utc_now()
+    partner.updated_at = stamp
+    partner.registered_at = partner.registered_at or stamp
+    partner.last_error = None
+
+
+def _close(partner: Partner) -> None:
+    partner.apply(LifecycleEvent.UNREGISTER)
+    partner.token_out = None
+    partner.updated_at = utc_now()
+
+
+def _id(partner: Partner) -> int:
+    assert partner.id is not None
+    return partner.id
+
+
+# ── client side: the operator starts it ─────────────────────────────────────────────────────
+
+
+async def invite(
+    platform: Platform, name: str, *, ttl: timedelta | None = None, encoding: TokenEncoding | None = None
+) -> tuple[Partner, str]:
+    """Issue a single-use Token A for a partner that will register with us. Returns it once."""
+    now = utc_now()
+    token_a = new_token()
+    lifetime = ttl or timedelta(hours=platform.settings.token_a_ttl_hours)
+    async with platform.unit_of_work() as session:
+        repo = PartnerRepository(session)
+        partner = await repo.by_name(name)
+        if partner is None:
+            partner = Partner(name=name, state=PartnerState.UNREGISTERED, created_at=now, updated_at=now)
+        partner.apply(LifecycleEvent.INVITE)
+        if encoding is not None:
+            partner.token_encoding = encoding
+        partner.updated_at = now
+        await repo.save(partner)
+        await repo.revoke_tokens(partner, kind=TokenKind.INVITATION)
+        await repo.add_token(partner, hash_token(token_a), TokenKind.INVITATION, now=now, expires_at=now + lifetime)
+    log.info("Invited partner %s (Token A %s, expires in %s)", name, redact(token_a), lifetime)
+    return partner, token_a
+
+
+async def register(
+    platform: Platform, name: str, versions_url: str, token_a: str, *, encoding: TokenEncoding | None = None
+) -> Partner:
+    """Register with a partner that gave us its versions URL and a Token A (DIGEST §4.3)."""
+    now = utc_now()
+    token_b = new_token()
+    async with platform.unit_of_work() as session:
+        repo = PartnerRepository(session)
+        existing = await repo.by_name(name)
+        if existing is not None and existing.connected:
+            raise InvalidTransition(
+                f"Partner {name} is already registered: use `evroam partner rotate {name}` to update,"
+                f" or `evroam partner unregister {name}` first."
+            )
+        partner = existing or Partner(name=name, state=PartnerState.UNREGISTERED, created_at=now, updated_at=now)
+        partner.apply(LifecycleEvent.START_REGISTRATION)
+        partner.token_encoding = encoding or partner.token_encoding
+        partner.versions_url, partner.updated_at = versions_url, now
+        await repo.save(partner)
+        await repo.revoke_tokens(partner)
+        # The partner GETs our versions with token B before it answers our POST.
+        await repo.add_token(partner, hash_token(token_b), TokenKind.CREDENTIALS, now=now)
+    try:
+        partner = await _complete_registration(platform, partner, versions_url, token_a, token_b)
+    except (PartnerError, UnsupportedVersion, NoMatchingEndpoints) as exc:
+        await _registration_failed(platform, partner, created=existing is None, error=str(exc))
+        raise EvroamError(
+            f"Registration with {name} failed: {exc}. Check the versions URL and Token A"
+            " (each Token A works once), then run `evroam partner register` again."
+        ) from exc
+    log.info("Registered with partner %s on %s", name, partner.version)
+    return partner
+
+
+async def _complete_registration(
+    platform: Platform, partner: Partner, versions_url: str, token_a: str, token_b: str
+) -> Partner:
+    found = await discover(platform, versions_url, token_a, encoding=platform.encoding_for(partner, None))
+    missing = missing_endpoints(platform, found.spec, found.endpoints, None)
+    if missing:
+        raise NoMatchingEndpoints(f"The partner does not publish: {', '.join(missing)}")
+    credentials_url = _credentials_url(found.endpoints)
+    async with platform.client(token_a, found.encoding) as client:
+        theirs = await wire.post_credentials(client, found.spec, credentials_url, platform.credentials(token_b))
+    async with platform.unit_of_work() as session:
+        repo = PartnerRepository(session)
+        partner.apply(LifecycleEvent.REGISTRATION_COMPLETED)
+        _adopt(partner, theirs, found)
+        partner.versions_url = theirs.url or versions_url
+        await repo.save(partner)
+    return partner
+
+
+async def _registration_failed(platform: Platform, partner: Partner, *, created: bool, error: str) -> None:
+    async with platform.unit_of_work() as session:
+        repo = PartnerRepository(session)
+        if created:
+            await repo.delete(partner)
+            return
+        partner.apply(LifecycleEvent.REGISTRATION_FAILED)
+        partner.last_error, partner.updated_at = error, utc_now()
+        await repo.revoke_tokens(partner)
+        await repo.save(partner)
+
+
+async def rotate(platform: Platform, name: str) -> Partner:
+    """Update our credentials at the partner with a new token B; receive a new token C (§4.4).
+
+    Also picks up a newer mutual version and changed endpoints. The old token B stays valid
+    until the partner has confirmed, so no request is refused in between.
+    """
+    partner = await get_partner(platform, name)
+    if not partner.connected or not partner.token_out or not partner.versions_url:
+        raise InvalidTransition(f"Partner {name} is {partner.state}: register before rotating.")
+    new_b = new_token()
+    async with platform.unit_of_work() as session:
+        await PartnerRepository(session).add_token(partner, hash_token(new_b), TokenKind.CREDENTIALS, now=utc_now())
+    try:
+        found = await discover(
+            platform, partner.versions_url, partner.token_out, encoding=platform.encoding_for(partner, partner.version)
+        )
+        async with platform.client(partner.token_out, found.encoding) as client:
+            theirs = await wire.put_credentials(
+                client, found.spec, _credentials_url(found.endpoints), platform.credentials(new_b)
+            )
+    except (PartnerError, UnsupportedVersion) as exc:
+        async with platform.unit_of_work() as session:
+            await PartnerRepository(session).consume_token(hash_token(new_b))
+        raise EvroamError(f"Rotation with {name} failed: {exc}. Nothing changed; try again later.") from exc
+    async with platform.unit_of_work() as session:
+        repo = PartnerRepository(session)
+        partner.apply(LifecycleEvent.CREDENTIALS_UPDATED)
+        _adopt(partner, theirs, found)
+        await repo.revoke_tokens(partner, keep=hash_token(new_b))
+        await repo.save(partner)
+    log.info("Rotated tokens with partner %s (now %s)", name, partner.version)
+    return partner
+
+
+async def unregister(platform: Platform, name: str, *, local_only: bool = False) -> Partner:
+    """DELETE our credentials at the partner, then void every token of the connection (§4.5)."""
+    partner = await get_partner(platform, name)
+    if not partner.connected:
+        raise InvalidTransition(f"Partner {name} is {partner.state}, not registered.")
+    if not local_only:
+        endpoint = partner.endpoint("credentials")
+        if endpoint is None:
+            raise EvroamError(f"Partner {name} publishes no credentials endpoint; use --local-only.")
+        try:
+            async with platform.client_for(partner) as client:
+                await wire.delete_credentials(client, endpoint.url)
+        except PartnerHttpError as exc:
+            if exc.http_status != 405:  # 405: the partner already considers us unregistered
+                raise EvroamError(f"Partner {name} refused the unregistration: {exc}.") from exc
+        except PartnerError as exc:
+            raise EvroamError(
+                f"Could not reach partner {name}: {exc}. Try again, or use --local-only to forget"
+                " the partner here (it will then see its token refused)."
+            ) from exc
+    async with platform.unit_of_work() as session:
+        repo = PartnerRepository(session)
+        _close(partner)
+        await repo.revoke_tokens(partner)
+        await repo.save(partner)
+    log.info("Unregistered from partner %s", name)
+    return partner
+
+
+async def get_partner(platform: Platform, name: str) -> Partner:
+    async with platform.sessions() as session:
+        partner = await PartnerRepository(session).by_name(name)
+    if partner is None:
+        raise PartnerNotFound(f"No partner named {name!r}; `evroam partner list` shows the known ones.")
+    return partner
+
+
+async def list_partners(platform: Platform) -> list[Partner]:
+    async with platform.sessions() as session:
+        return await PartnerRepository(session).all()
+
+
+def _credentials_url(endpoints: list[Endpoint]) -> str:
+    for endpoint in endpoints:
+        if endpoint.identifier == "credentials":
+            return endpoint.url
+    raise NoMatchingEndpoints("The partner publishes no credentials endpoint")
+

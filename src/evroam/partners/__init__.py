@@ -1,0 +1,1 @@
+"""Partners: remote platforms we hold a credentials connection with."""

@@ -1,0 +1,191 @@
+"""PartnerClient: every outbound OCPI call, with auth, ids, timeouts and envelope unwrapping.
+
+The only place that touches httpx exceptions; callers see the PartnerError tree.
+"""
+
+import json
+from collections.abc import AsyncIterator, Generator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from evroam.errors import (
+    PartnerError,
+    PartnerHttpError,
+    PartnerOcpiError,
+    PartnerProtocolError,
+    PartnerUnreachable,
+)
+from evroam.protocol.auth import TokenEncoding, encode_token
+from evroam.protocol.context import current_context, new_id
+from evroam.protocol.status import is_success
+from evroam.settings import HttpSettings
+
+
+class TokenAuth(httpx.Auth):
+    """Writes `Authorization: Token …` in the connection's encoding."""
+
+    def __init__(self, token: str, encoding: TokenEncoding) -> None:
+        self._header = encode_token(token, encoding)
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.headers["Authorization"] = self._header
+        yield request
+
+
+@dataclass(frozen=True)
+class OcpiAnswer:
+    """An unwrapped successful OCPI response."""
+
+    data: Any
+    status_code: int
+    status_message: str | None
+    headers: httpx.Headers
+    http_status: int
+
+
+def check_url(url: str, *, https_only: bool) -> str:
+    """Refuse URLs we must not call: other schemes, no host, or plain http when https is required."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise PartnerProtocolError("Not an http(s) URL", url=url[:255])
+    if https_only and parts.scheme != "https":
+        raise PartnerProtocolError("Plain http is refused (http.https_only is set)", url=url[:255])
+    return url
+
+
+def join_url(base: str, *segments: str) -> str:
+    """`{endpoint_url}/{segment}…` whether or not the partner's URL ends with a slash."""
+    return "/".join([base.rstrip("/"), *(s.strip("/") for s in segments if s)])
+
+
+class PartnerClient:
+    """One httpx.AsyncClient per partner; the transport is injectable for tests."""
+
+    def __init__(
+        self,
+        *,
+        token: str,
+        encoding: TokenEncoding,
+        http: HttpSettings,
+        transport: httpx.AsyncBaseTransport | None = None,
+        routing_headers: dict[str, str] | None = None,
+    ) -> None:
+        self.http = http
+        self._client = httpx.AsyncClient(
+            auth=TokenAuth(token, encoding),
+            timeout=httpx.Timeout(http.timeout_seconds, connect=http.connect_timeout_seconds),
+            transport=transport,
+            headers=routing_headers or {},
+            follow_redirects=True,
+            max_redirects=3,
+            event_hooks={"request": [_add_ids]},
+        )
+
+    async def __aenter__(self) -> "PartnerClient":
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        json_body: Any = None,
+        params: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> OcpiAnswer:
+        """Send one request and unwrap its envelope; PartnerError on anything unusable."""
+        check_url(url, https_only=self.http.https_only)
+        content = None if json_body is None else json.dumps(json_body, separators=(",", ":"))
+        sent_headers = dict(headers or {})
+        if content is not None:
+            sent_headers["Content-Type"] = "application/json"
+        try:
+            response = await self._client.request(method, url, content=content, params=params, headers=sent_headers)
+        except httpx.TimeoutException as exc:
+            raise PartnerUnreachable(f"Timed out: {type(exc).__name__}", url=url) from exc
+        except httpx.HTTPError as exc:
+            raise PartnerUnreachable(f"Could not connect: {type(exc).__name__}", url=url) from exc
+        return unwrap(response)
+
+    async def get(self, url: str, *, params: dict[str, Any] | None = None) -> OcpiAnswer:
+        return await self.request("GET", url, params=params)
+
+    async def post(self, url: str, body: Any = None) -> OcpiAnswer:
+        return await self.request("POST", url, json_body=body)
+
+    async def put(self, url: str, body: Any) -> OcpiAnswer:
+        return await self.request("PUT", url, json_body=body)
+
+    async def patch(self, url: str, body: Any) -> OcpiAnswer:
+        return await self.request("PATCH", url, json_body=body)
+
+    async def delete(self, url: str) -> OcpiAnswer:
+        return await self.request("DELETE", url)
+
+    async def pages(self, url: str, *, params: dict[str, Any] | None = None) -> AsyncIterator[OcpiAnswer]:
+        """Follow `Link: <…>; rel="next"` until the last page (DIGEST §1.6)."""
+        answer = await self.get(url, params=params)
+        seen = {url}
+        yield answer
+        while (next_url := next_link(answer.headers)) and next_url not in seen:
+            seen.add(next_url)
+            answer = await self.get(next_url)
+            yield answer
+
+
+async def _add_ids(request: httpx.Request) -> None:
+    context = current_context.get()
+    request.headers["X-Request-ID"] = new_id()
+    request.headers["X-Correlation-ID"] = context.correlation_id if context else new_id()
+
+
+def unwrap(response: httpx.Response) -> OcpiAnswer:
+    """Turn an HTTP response into an OcpiAnswer, or the PartnerError that says why not."""
+    url = str(response.request.url) if response.request else None
+    try:
+        body = response.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        body = None
+    if not isinstance(body, dict) or not isinstance(body.get("status_code"), int):
+        if response.is_error:
+            raise PartnerHttpError(f"HTTP {response.status_code}", url=url, http_status=response.status_code)
+        raise PartnerProtocolError("The answer is not an OCPI envelope", url=url)
+    code = body["status_code"]
+    message = body.get("status_message")
+    if response.is_error or not is_success(code):
+        if not response.is_error:
+            raise PartnerOcpiError(
+                f"OCPI status {code}: {message or 'no message'}", url=url, status_code=code, status_message=message or ""
+            )
+        raise PartnerHttpError(
+            f"HTTP {response.status_code}, OCPI status {code}: {message or 'no message'}",
+            url=url,
+            http_status=response.status_code,
+        )
+    return OcpiAnswer(
+        data=body.get("data"),
+        status_code=code,
+        status_message=message,
+        headers=response.headers,
+        http_status=response.status_code,
+    )
+
+
+def next_link(headers: httpx.Headers) -> str | None:
+    """The `rel="next"` URL of a Link header, if any."""
+    for part in headers.get("link", "").split(","):
+        if "rel" in part and "next" in part.split("rel", 1)[1]:
+            start, end = part.find("<"), part.find(">")
+            if 0 <= start < end:
+                return part[start + 1 : end].strip()
+    return None
+

@@ -1,0 +1,1 @@
+"""Mechanics shared by every OCPI version: envelope, status codes, headers, auth, pagination."""

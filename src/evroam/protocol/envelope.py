@@ -1,0 +1,76 @@
+"""The OCPI response envelope: data, status_code, status_message, timestamp (DIGEST §1.4)."""
+
+import json
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel
+from starlette.responses import JSONResponse
+
+from evroam.protocol.status import StatusCode
+from evroam.protocol.timestamps import format_datetime, utc_now
+
+T = TypeVar("T")
+
+
+class _Missing:
+    """Marker: the envelope carries no `data` member at all."""
+
+
+MISSING: Any = _Missing()
+
+
+class Envelope(BaseModel, Generic[T]):
+    """Documentation model of the envelope (OpenAPI); responses are written by `envelope()`."""
+
+    data: T | None = None
+    status_code: int
+    status_message: str | None = None
+    timestamp: str
+
+
+def to_jsonable(value: Any) -> Any:
+    """Wire models become JSON-ready dicts without invented nulls; datetimes become OCPI DateTime."""
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json", exclude_none=True)
+    if isinstance(value, list):
+        return [to_jsonable(item) for item in value]
+    if isinstance(value, datetime):
+        return format_datetime(value)
+    return value
+
+
+def envelope(
+    data: Any = MISSING, status_code: int = StatusCode.SUCCESS, status_message: str | None = None
+) -> dict[str, Any]:
+    """The envelope as a dict; `data` is left out entirely when not given (spec: omit)."""
+    body: dict[str, Any] = {}
+    if data is not MISSING:
+        body["data"] = to_jsonable(data)
+    body["status_code"] = int(status_code)
+    if status_message:
+        body["status_message"] = status_message
+    body["timestamp"] = format_datetime(utc_now())
+    return body
+
+
+def envelope_bytes(data: Any = MISSING, status_code: int = StatusCode.SUCCESS, status_message: str | None = None) -> bytes:
+    return json.dumps(envelope(data, status_code, status_message), separators=(",", ":")).encode()
+
+
+class OcpiResponse(JSONResponse):
+    """A JSON response whose body is an OCPI envelope."""
+
+    def __init__(
+        self,
+        data: Any = MISSING,
+        *,
+        status_code: int = StatusCode.SUCCESS,
+        status_message: str | None = None,
+        http_status: int = 200,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(envelope(data, status_code, status_message), status_code=http_status, headers=headers)
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, separators=(",", ":"), ensure_ascii=False).encode("utf-8")

@@ -1,0 +1,31 @@
+"""Common OCPI string types (2.2.1 Types §16; DIGEST §1.10)."""
+
+from typing import Annotated
+
+from pydantic import StringConstraints
+
+# CiString: case-insensitive, printable ASCII only. string: printable UTF-8, no control chars.
+CI_PATTERN = r"^[\x20-\x7E]*$"
+STRING_PATTERN = r"^[^\x00-\x1F\x7F]*$"
+
+CiString2 = Annotated[str, StringConstraints(max_length=2, pattern=CI_PATTERN)]
+CiString3 = Annotated[str, StringConstraints(max_length=3, pattern=CI_PATTERN)]
+CiString4 = Annotated[str, StringConstraints(max_length=4, pattern=CI_PATTERN)]
+CiString36 = Annotated[str, StringConstraints(max_length=36, pattern=CI_PATTERN)]
+CiString39 = Annotated[str, StringConstraints(max_length=39, pattern=CI_PATTERN)]
+CiString64 = Annotated[str, StringConstraints(max_length=64, pattern=CI_PATTERN)]
+CiString255 = Annotated[str, StringConstraints(max_length=255, pattern=CI_PATTERN)]
+String2 = Annotated[str, StringConstraints(max_length=2, pattern=STRING_PATTERN)]
+String100 = Annotated[str, StringConstraints(max_length=100, pattern=STRING_PATTERN)]
+String255 = Annotated[str, StringConstraints(max_length=255, pattern=STRING_PATTERN)]
+String512 = Annotated[str, StringConstraints(max_length=512, pattern=STRING_PATTERN)]
+URL = Annotated[str, StringConstraints(min_length=1, max_length=255, pattern=r"^[\x21-\x7E]+$")]
+# Credentials token: at most 64 characters, U+0021..U+007E only (Credentials §7.2.1).
+CredentialsTokenString = Annotated[
+    str, StringConstraints(min_length=1, max_length=64, pattern=r"^[\x21-\x7E]+$")
+]
+
+
+def ci_key(value: str) -> str:
+    """The form a CiString is stored and compared in: `NL`, `nl` and `Nl` are the same id."""
+    return value.upper()

@@ -1,0 +1,146 @@
+"""One typed Settings object, built once by the entry point and passed in (never a global).
+
+Sources, strongest first: environment variables (`EVROAM_…`, nested with `__`, for example
+`EVROAM_DATABASE__URL`), then the TOML file given to `load_settings`, then the defaults.
+"""
+
+import tomllib
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, StringConstraints, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from evroam.errors import ConfigurationError
+from evroam.protocol.auth import TokenEncoding
+
+
+class Role(StrEnum):
+    """Role of a party (2.2.1 Types §16.5)."""
+
+    CPO = "CPO"
+    EMSP = "EMSP"
+    HUB = "HUB"
+    NAP = "NAP"
+    NSP = "NSP"
+    OTHER = "OTHER"
+    SCSP = "SCSP"
+
+
+class BusinessDetails(BaseModel):
+    """Who a party is, as announced in credentials (2.2.1 Locations §8.4.2)."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: Annotated[str, StringConstraints(min_length=1, max_length=100)]
+    website: Annotated[str, StringConstraints(max_length=255)] | None = None
+
+
+class PartySettings(BaseModel):
+    """One local party: a (role, country_code, party_id) this platform speaks for."""
+
+    model_config = ConfigDict(extra="forbid")
+    role: Role
+    country_code: Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2}$")]
+    party_id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9]{3}$")]
+    business_details: BusinessDetails
+
+    @field_validator("country_code", "party_id")
+    @classmethod
+    def _upper(cls, value: str) -> str:
+        return value.upper()
+
+
+class DatabaseSettings(BaseModel):
+    """Where the platform keeps its state: an SQLite file by default, PostgreSQL by URL."""
+
+    model_config = ConfigDict(extra="forbid")
+    url: str = "sqlite+aiosqlite:///evroam.db"
+    db_schema: str | None = Field(
+        default=None, description="PostgreSQL schema to live in (search_path); None = public."
+    )
+    auto_migrate: bool = Field(
+        default=True, description="Apply pending migrations when the server starts."
+    )
+    echo: bool = False
+
+
+class HttpSettings(BaseModel):
+    """Inbound limits and outbound client behaviour."""
+
+    model_config = ConfigDict(extra="forbid")
+    timeout_seconds: float = Field(default=15.0, gt=0)
+    connect_timeout_seconds: float = Field(default=5.0, gt=0)
+    max_body_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)
+    page_limit: int = Field(default=100, ge=1, le=10_000, description="Server-side page cap.")
+    https_only: bool = Field(
+        default=False, description="Refuse partner URLs that are not https (set in production)."
+    )
+
+
+class Settings(BaseSettings):
+    """Everything one platform needs to run."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="EVROAM_", env_nested_delimiter="__", extra="forbid"
+    )
+
+    public_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="Base URL partners use to reach this platform; OCPI URLs are built from it.",
+    )
+    parties: list[PartySettings] = Field(default_factory=list)
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    http: HttpSettings = Field(default_factory=HttpSettings)
+    token_a_ttl_hours: float = Field(default=168.0, gt=0, description="Lifetime of a Token A.")
+    default_token_encoding: TokenEncoding | None = Field(
+        default=None,
+        description="Force how we send tokens to every partner; None follows the version.",
+    )
+    admin_token: SecretStr | None = None
+    log_level: str = "INFO"
+
+    @field_validator("public_url")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("public_url must start with http:// or https://")
+        return value.rstrip("/")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The environment overrides the file (passed as init values), as operators expect.
+        return (env_settings, init_settings)
+
+    def require_parties(self) -> list[PartySettings]:
+        """The local parties, or a ConfigurationError saying how to declare one."""
+        if not self.parties:
+            raise ConfigurationError(
+                "No local party is configured. Add a [[parties]] table with role, country_code,"
+                " party_id and business_details.name to the settings file."
+            )
+        keys = [(p.role, p.country_code, p.party_id) for p in self.parties]
+        if len(set(keys)) != len(keys):
+            raise ConfigurationError("Each (role, country_code, party_id) may appear only once.")
+        return self.parties
+
+
+def load_settings(path: Path | None = None, **overrides: Any) -> Settings:
+    """Settings from a TOML file (optional), the environment and explicit overrides."""
+    data: dict[str, Any] = {}
+    if path is not None:
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise ConfigurationError(f"Settings file {path} does not exist.") from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigurationError(f"Settings file {path} is not valid TOML: {exc}") from exc
+    data.update(overrides)
+    return Settings(**data)

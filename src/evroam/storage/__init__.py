@@ -1,0 +1,1 @@
+"""Storage: async engine and sessions, tables, document-repository base and migrations."""

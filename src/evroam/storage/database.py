@@ -1,0 +1,57 @@
+"""The async engine and session factory of one platform (SQLite file or PostgreSQL)."""
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import NullPool
+
+from evroam.errors import ConfigurationError
+from evroam.settings import DatabaseSettings
+
+
+def normalize_url(url: str) -> str:
+    """Accept the plain URLs people type and pick the async driver we ship."""
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        return "postgresql+asyncpg://" + url.split("://", 1)[1]
+    if url.startswith("sqlite:///") or url == "sqlite://":
+        return "sqlite+aiosqlite://" + url[len("sqlite:") + 2 :]
+    return url
+
+
+def is_sqlite(url: str) -> bool:
+    return make_url(normalize_url(url)).get_backend_name() == "sqlite"
+
+
+def create_engine(db: DatabaseSettings) -> AsyncEngine:
+    """An engine tuned for the backend: WAL SQLite shared by processes, or pooled PostgreSQL."""
+    url = normalize_url(db.url)
+    backend = make_url(url).get_backend_name()
+    kwargs: dict[str, Any] = {"echo": db.echo}
+    if backend == "sqlite":
+        kwargs["connect_args"] = {"timeout": 30}
+        if ":memory:" in url or url.endswith("://"):
+            kwargs["poolclass"] = NullPool
+        engine = create_async_engine(url, **kwargs)
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        return engine
+    if backend == "postgresql":
+        if db.db_schema:
+            kwargs["connect_args"] = {"server_settings": {"search_path": db.db_schema}}
+        kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
+        return create_async_engine(url, **kwargs)
+    raise ConfigurationError(f"Unsupported database {backend!r}: use sqlite or postgresql URLs.")
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False)

@@ -1,0 +1,92 @@
+"""Table definitions shared by the repositories and the migrations."""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import Dialect
+
+metadata = MetaData()
+
+JsonDocument = JSON().with_variant(JSONB(), "postgresql")
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on both backends (SQLite hands back naive values)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+partners = Table(
+    "partners",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(100), nullable=False, unique=True),
+    Column("state", String(20), nullable=False),
+    Column("version", String(10)),
+    Column("versions_url", String(255)),
+    Column("endpoints", JsonDocument, nullable=False),
+    Column("roles", JsonDocument, nullable=False),
+    # The token the partner gave us (B or C): we must send it, so it is kept as given.
+    Column("token_out", Text),
+    Column("token_encoding", String(10)),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("registered_at", UtcDateTime),
+    Column("last_contact_at", UtcDateTime),
+    Column("last_error", Text),
+)
+
+# Inbound tokens we issued, by SHA-256 hash only: Token A invitations and credentials tokens.
+partner_tokens = Table(
+    "partner_tokens",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("partner_id", Integer, ForeignKey("partners.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(12), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime),
+    Index("ix_partner_tokens_partner", "partner_id"),
+)
+
+# The parties a partner carries (its credentials roles), for ownership and routing lookups.
+partner_parties = Table(
+    "partner_parties",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("partner_id", Integer, ForeignKey("partners.id", ondelete="CASCADE"), nullable=False),
+    Column("role", String(10), nullable=False),
+    Column("country_code", String(2), nullable=False),
+    Column("party_id", String(3), nullable=False),
+    UniqueConstraint("partner_id", "role", "country_code", "party_id", name="uq_partner_party"),
+    Index("ix_partner_parties_party", "country_code", "party_id"),
+)

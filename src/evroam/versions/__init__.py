@@ -1,0 +1,91 @@
+"""Supported OCPI versions. A version is plain data: its number, token encoding and endpoint table.
+
+This package is the only place where a version number appears; everything else asks it.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from evroam.partners.model import InterfaceRole
+from evroam.protocol.auth import TokenEncoding
+from evroam.settings import Role
+
+if TYPE_CHECKING:
+    from fastapi import APIRouter
+
+
+@dataclass(frozen=True)
+class EndpointSpec:
+    """One row of a version's endpoint table: a module interface we serve, and who serves it."""
+
+    module: str
+    role: InterfaceRole
+    path: str
+    served_by: frozenset[Role]
+    build_router: Callable[["VersionSpec"], "APIRouter"]
+    functional: bool = True
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """An endpoint we need the partner to publish when our role meets theirs (None = any)."""
+
+    module: str
+    role: InterfaceRole | None
+    ours: Role | None = None
+    theirs: Role | None = None
+
+
+@dataclass(frozen=True)
+class VersionSpec:
+    """What one OCPI version looks like to the rest of the platform."""
+
+    number: str
+    token_encoding: TokenEncoding
+    endpoints: tuple[EndpointSpec, ...]
+    requirements: tuple[Requirement, ...]
+    credentials_model: Any  # the version's wire Credentials class (pydantic), see credentials.py
+
+    @property
+    def key(self) -> tuple[int, ...]:
+        return version_key(self.number)
+
+    def endpoints_for(self, local_roles: Iterable[Role]) -> list[EndpointSpec]:
+        """The endpoint rows this platform serves, given the roles of its local parties."""
+        roles = set(local_roles)
+        return [e for e in self.endpoints if e.served_by & roles]
+
+    def required_from(
+        self, local_roles: Iterable[Role], remote_roles: Iterable[str] | None
+    ) -> list[Requirement]:
+        """What the partner must publish; with remote_roles None only role-independent needs."""
+        ours = set(local_roles)
+        theirs = None if remote_roles is None else set(remote_roles)
+        needed = []
+        for req in self.requirements:
+            if req.ours is not None and req.ours not in ours:
+                continue
+            if req.theirs is not None and (theirs is None or req.theirs not in theirs):
+                continue
+            needed.append(req)
+        return needed
+
+
+def version_key(number: str) -> tuple[int, ...]:
+    """Order version numbers numerically: 2.1.1 < 2.2 < 2.2.1 < 2.10."""
+    try:
+        return tuple(int(part) for part in number.split("."))
+    except ValueError:
+        return (0,)
+
+
+def supported() -> list[VersionSpec]:
+    """Every version this build serves, newest first."""
+    from evroam.versions import v2_2_1
+
+    return sorted([v2_2_1.SPEC], key=lambda s: s.key, reverse=True)
+
+
+def by_number(number: str) -> VersionSpec | None:
+    return next((s for s in supported() if s.number == number), None)
