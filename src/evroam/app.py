@@ -52,7 +52,9 @@ def create_app(settings: Settings, *, transport: httpx.AsyncBaseTransport | None
     for spec in supported():
         app.include_router(build_version_details_router(spec), prefix=f"/ocpi/{spec.number}")
         for endpoint in spec.endpoints_for(roles):
-            app.include_router(endpoint.build_router(spec), prefix=f"/ocpi/{spec.number}/{endpoint.path}")
+            app.include_router(
+                endpoint.build_router(spec), prefix=f"/ocpi/{spec.number}/{endpoint.path}"
+            )
 
     @app.get("/health", tags=["operations"])
     async def health() -> dict[str, str]:

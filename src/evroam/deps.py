@@ -23,7 +23,9 @@ AuthorizationHeader = Annotated[
 ]
 
 
-async def versions_caller(platform: PlatformDep, authorization: AuthorizationHeader = None) -> Caller:
+async def versions_caller(
+    platform: PlatformDep, authorization: AuthorizationHeader = None
+) -> Caller:
     return await authenticate(platform, authorization, Reach.VERSIONS)
 
 

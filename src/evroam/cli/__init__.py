@@ -5,7 +5,7 @@ import logging
 import os
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, NoReturn, TypeVar
 
 import typer
 from pydantic import ValidationError
@@ -40,7 +40,11 @@ def main_options(
     config: Annotated[
         Path | None,
         typer.Option(
-            "--config", "-c", envvar="EVROAM_CONFIG", help="Settings file (TOML).", show_default=False
+            "--config",
+            "-c",
+            envvar="EVROAM_CONFIG",
+            help="Settings file (TOML).",
+            show_default=False,
         ),
     ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show info log lines.")] = False,
@@ -64,7 +68,7 @@ def settings_of(ctx: typer.Context) -> Settings:
         fail(str(exc))
 
 
-def fail(message: str, code: int = 1) -> "typer.Exit":
+def fail(message: str, code: int = 1) -> NoReturn:
     err.print(f"[bold red]error:[/] {message}", highlight=False)
     raise typer.Exit(code)
 

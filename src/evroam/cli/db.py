@@ -19,7 +19,12 @@ def upgrade(ctx: typer.Context) -> None:
         await migrate.upgrade(platform.engine, db_schema=settings.database.db_schema)
         return await migrate.current_revision(platform.engine)
 
-    revision = run(settings.model_copy(update={"database": settings.database.model_copy(update={"auto_migrate": False})}), work)
+    revision = run(
+        settings.model_copy(
+            update={"database": settings.database.model_copy(update={"auto_migrate": False})}
+        ),
+        work,
+    )
     out.print(f"Database at revision [bold]{revision}[/] (head).")
 
 
@@ -27,7 +32,9 @@ def upgrade(ctx: typer.Context) -> None:
 def current(ctx: typer.Context) -> None:
     """Show the database's revision and whether migrations are pending."""
     settings = settings_of(ctx)
-    no_migrate = settings.model_copy(update={"database": settings.database.model_copy(update={"auto_migrate": False})})
+    no_migrate = settings.model_copy(
+        update={"database": settings.database.model_copy(update={"auto_migrate": False})}
+    )
 
     async def work(platform: Platform) -> str | None:
         return await migrate.current_revision(platform.engine)

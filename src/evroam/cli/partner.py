@@ -52,7 +52,9 @@ def invite(
 
     partner, token, versions_url = run(settings_of(ctx), work)
     if as_json:
-        out.print_json(json.dumps({"name": partner.name, "versions_url": versions_url, "token": token}))
+        out.print_json(
+            json.dumps({"name": partner.name, "versions_url": versions_url, "token": token})
+        )
         return
     out.print(
         Panel.fit(
@@ -69,7 +71,8 @@ def register(
     name: Annotated[str, typer.Argument(help="A name you choose for the partner.")],
     url: Annotated[str, typer.Option("--url", help="The partner's versions URL.")],
     token: Annotated[
-        str, typer.Option("--token", envvar="EVROAM_TOKEN_A", help="The Token A the partner gave you.")
+        str,
+        typer.Option("--token", envvar="EVROAM_TOKEN_A", help="The Token A the partner gave you."),
     ],
     token_encoding: EncodingOption = None,
 ) -> None:
@@ -91,7 +94,7 @@ def list_partners(ctx: typer.Context) -> None:
     for column in ("Name", "State", "Version", "Roles", "Last contact"):
         table.add_column(column)
     for p in partners:
-        table.add_row(p.name, _state(p), p.version or "–", _roles(p), _when(p.last_contact_at))
+        table.add_row(p.name, _state(p), p.version or "-", _roles(p), _when(p.last_contact_at))
     out.print(table if partners else "No partners yet: `evroam partner invite NAME` or `register`.")
 
 
@@ -147,8 +150,8 @@ def print_partner(partner: Partner) -> None:
     summary = Table.grid(padding=(0, 2))
     summary.add_row("Name", partner.name)
     summary.add_row("State", _state(partner))
-    summary.add_row("Version", partner.version or "–")
-    summary.add_row("Versions URL", partner.versions_url or "–")
+    summary.add_row("Version", partner.version or "-")
+    summary.add_row("Versions URL", partner.versions_url or "-")
     summary.add_row("Token encoding", partner.token_encoding or "per version (accepts both)")
     summary.add_row("Registered", _when(partner.registered_at))
     summary.add_row("Last contact", _when(partner.last_contact_at))
@@ -164,7 +167,7 @@ def print_partner(partner: Partner) -> None:
     for column in ("Module", "Role", "URL"):
         endpoints.add_column(column)
     for e in partner.endpoints:
-        endpoints.add_row(e.identifier, e.role or "–", e.url)
+        endpoints.add_row(e.identifier, e.role or "-", e.url)
     out.print(roles)
     out.print(endpoints)
 
@@ -185,12 +188,14 @@ def partner_json(partner: Partner) -> dict[str, object]:
 
 
 def _state(partner: Partner) -> str:
-    colour = {"REGISTERED": "green", "INVITED": "cyan", "REGISTERING": "cyan"}.get(partner.state, "yellow")
+    colour = {"REGISTERED": "green", "INVITED": "cyan", "REGISTERING": "cyan"}.get(
+        partner.state, "yellow"
+    )
     return f"[{colour}]{partner.state}[/]"
 
 
 def _roles(partner: Partner) -> str:
-    return ", ".join(f"{r.role} {r.country_code}*{r.party_id}" for r in partner.roles) or "–"
+    return ", ".join(f"{r.role} {r.country_code}*{r.party_id}" for r in partner.roles) or "-"
 
 
 def _when(moment: datetime | None) -> str:

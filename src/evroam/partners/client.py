@@ -12,7 +12,6 @@ from urllib.parse import urlsplit
 import httpx
 
 from evroam.errors import (
-    PartnerError,
     PartnerHttpError,
     PartnerOcpiError,
     PartnerProtocolError,
@@ -47,7 +46,7 @@ class OcpiAnswer:
 
 
 def check_url(url: str, *, https_only: bool) -> str:
-    """Refuse URLs we must not call: other schemes, no host, or plain http when https is required."""
+    """Refuse URLs we must not call: other schemes, no host, or http where https is required."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise PartnerProtocolError("Not an http(s) URL", url=url[:255])
@@ -109,7 +108,9 @@ class PartnerClient:
         if content is not None:
             sent_headers["Content-Type"] = "application/json"
         try:
-            response = await self._client.request(method, url, content=content, params=params, headers=sent_headers)
+            response = await self._client.request(
+                method, url, content=content, params=params, headers=sent_headers
+            )
         except httpx.TimeoutException as exc:
             raise PartnerUnreachable(f"Timed out: {type(exc).__name__}", url=url) from exc
         except httpx.HTTPError as exc:
@@ -131,7 +132,9 @@ class PartnerClient:
     async def delete(self, url: str) -> OcpiAnswer:
         return await self.request("DELETE", url)
 
-    async def pages(self, url: str, *, params: dict[str, Any] | None = None) -> AsyncIterator[OcpiAnswer]:
+    async def pages(
+        self, url: str, *, params: dict[str, Any] | None = None
+    ) -> AsyncIterator[OcpiAnswer]:
         """Follow `Link: <…>; rel="next"` until the last page (DIGEST §1.6)."""
         answer = await self.get(url, params=params)
         seen = {url}
@@ -157,14 +160,19 @@ def unwrap(response: httpx.Response) -> OcpiAnswer:
         body = None
     if not isinstance(body, dict) or not isinstance(body.get("status_code"), int):
         if response.is_error:
-            raise PartnerHttpError(f"HTTP {response.status_code}", url=url, http_status=response.status_code)
+            raise PartnerHttpError(
+                f"HTTP {response.status_code}", url=url, http_status=response.status_code
+            )
         raise PartnerProtocolError("The answer is not an OCPI envelope", url=url)
     code = body["status_code"]
     message = body.get("status_message")
     if response.is_error or not is_success(code):
         if not response.is_error:
             raise PartnerOcpiError(
-                f"OCPI status {code}: {message or 'no message'}", url=url, status_code=code, status_message=message or ""
+                f"OCPI status {code}: {message or 'no message'}",
+                url=url,
+                status_code=code,
+                status_message=message or "",
             )
         raise PartnerHttpError(
             f"HTTP {response.status_code}, OCPI status {code}: {message or 'no message'}",
@@ -186,6 +194,5 @@ def next_link(headers: httpx.Headers) -> str | None:
         if "rel" in part and "next" in part.split("rel", 1)[1]:
             start, end = part.find("<"), part.find(">")
             if 0 <= start < end:
-                return part[start + 1 : end].strip()
+                return str(part[start + 1 : end].strip())
     return None
-

@@ -20,7 +20,9 @@ class PartnerRepository:
         self.session = session
 
     async def get(self, partner_id: int) -> Partner | None:
-        row = (await self.session.execute(select(partners).where(partners.c.id == partner_id))).first()
+        row = (
+            await self.session.execute(select(partners).where(partners.c.id == partner_id))
+        ).first()
         return _to_partner(row._mapping) if row else None
 
     async def by_name(self, name: str) -> Partner | None:
@@ -60,29 +62,47 @@ class PartnerRepository:
         values = _to_row(partner)
         if partner.id is None:
             result = await self.session.execute(insert(partners).values(**values))
-            partner.id = int(result.inserted_primary_key[0])  # type: ignore[index]
+            partner.id = int(result.inserted_primary_key[0])  # type: ignore[attr-defined]
         else:
-            await self.session.execute(update(partners).where(partners.c.id == partner.id).values(**values))
+            await self.session.execute(
+                update(partners).where(partners.c.id == partner.id).values(**values)
+            )
         await self._index_parties(partner)
         return partner
 
     async def delete(self, partner: Partner) -> None:
         assert partner.id is not None
-        await self.session.execute(delete(partner_tokens).where(partner_tokens.c.partner_id == partner.id))
-        await self.session.execute(delete(partner_parties).where(partner_parties.c.partner_id == partner.id))
+        await self.session.execute(
+            delete(partner_tokens).where(partner_tokens.c.partner_id == partner.id)
+        )
+        await self.session.execute(
+            delete(partner_parties).where(partner_parties.c.partner_id == partner.id)
+        )
         await self.session.execute(delete(partners).where(partners.c.id == partner.id))
 
     async def add_token(
-        self, partner: Partner, token_hash: str, kind: TokenKind, *, now: datetime, expires_at: datetime | None = None
+        self,
+        partner: Partner,
+        token_hash: str,
+        kind: TokenKind,
+        *,
+        now: datetime,
+        expires_at: datetime | None = None,
     ) -> None:
         assert partner.id is not None
         await self.session.execute(
             insert(partner_tokens).values(
-                token_hash=token_hash, partner_id=partner.id, kind=kind, created_at=now, expires_at=expires_at
+                token_hash=token_hash,
+                partner_id=partner.id,
+                kind=kind,
+                created_at=now,
+                expires_at=expires_at,
             )
         )
 
-    async def revoke_tokens(self, partner: Partner, *, kind: TokenKind | None = None, keep: str | None = None) -> None:
+    async def revoke_tokens(
+        self, partner: Partner, *, kind: TokenKind | None = None, keep: str | None = None
+    ) -> None:
         """Void the partner's inbound tokens (of one kind), optionally keeping one hash."""
         query = delete(partner_tokens).where(partner_tokens.c.partner_id == partner.id)
         if kind is not None:
@@ -93,11 +113,15 @@ class PartnerRepository:
 
     async def consume_token(self, token_hash: str) -> bool:
         """Delete one token; False when another request consumed it first (single use)."""
-        result = await self.session.execute(delete(partner_tokens).where(partner_tokens.c.token_hash == token_hash))
+        result = await self.session.execute(
+            delete(partner_tokens).where(partner_tokens.c.token_hash == token_hash)
+        )
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def touch(self, partner: Partner, now: datetime) -> None:
-        await self.session.execute(update(partners).where(partners.c.id == partner.id).values(last_contact_at=now))
+        await self.session.execute(
+            update(partners).where(partners.c.id == partner.id).values(last_contact_at=now)
+        )
         partner.last_contact_at = now
 
     async def carrying(self, country_code: str, party_id: str) -> list[Partner]:
@@ -113,12 +137,17 @@ class PartnerRepository:
         return [_to_partner(row._mapping) for row in await self.session.execute(query)]
 
     async def _index_parties(self, partner: Partner) -> None:
-        await self.session.execute(delete(partner_parties).where(partner_parties.c.partner_id == partner.id))
+        await self.session.execute(
+            delete(partner_parties).where(partner_parties.c.partner_id == partner.id)
+        )
         keys = {role.key for role in partner.roles}
         if keys:
             await self.session.execute(
                 insert(partner_parties),
-                [{"partner_id": partner.id, "role": r, "country_code": c, "party_id": p} for r, c, p in sorted(keys)],
+                [
+                    {"partner_id": partner.id, "role": r, "country_code": c, "party_id": p}
+                    for r, c, p in sorted(keys)
+                ],
             )
 
 

@@ -68,7 +68,7 @@ def new_token() -> str:
 
 
 def hash_token(token: str) -> str:
-    """The stored form of an inbound token. Tokens are random 256-bit values, so SHA-256 suffices."""
+    """The stored form of an inbound token (random 256-bit values, so SHA-256 suffices)."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 

@@ -33,7 +33,9 @@ class RequestContext:
     response_headers: dict[str, str] = field(default_factory=dict)
 
 
-current_context: ContextVar[RequestContext | None] = ContextVar("ocpi_request_context", default=None)
+current_context: ContextVar[RequestContext | None] = ContextVar(
+    "ocpi_request_context", default=None
+)
 
 
 def new_id() -> str:
@@ -75,14 +77,22 @@ class RequestContextMiddleware:
             current_context.reset(token)
 
     async def _serve(
-        self, scope: Scope, receive: Receive, send: Send, context: RequestContext, headers: dict[bytes, bytes]
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        context: RequestContext,
+        headers: dict[bytes, bytes],
     ) -> None:
         async def send_with_ids(message: Message) -> None:
             if message["type"] == "http.response.start":
                 extra = [
                     (b"x-request-id", context.request_id.encode()),
                     (b"x-correlation-id", context.correlation_id.encode()),
-                    *((k.lower().encode(), v.encode()) for k, v in context.response_headers.items()),
+                    *(
+                        (k.lower().encode(), v.encode())
+                        for k, v in context.response_headers.items()
+                    ),
                 ]
                 message["headers"] = [*message.get("headers", []), *extra]
             await send(message)
@@ -113,7 +123,10 @@ async def _refuse_too_large(send: Send, limit: int) -> None:
         {
             "type": "http.response.start",
             "status": 413,
-            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
         }
     )
     await send({"type": "http.response.body", "body": body})
@@ -126,4 +139,3 @@ def context_of(scope: Scope) -> RequestContext:
     if isinstance(context, RequestContext):
         return context
     return RequestContext(request_id=new_id(), correlation_id=new_id())
-

@@ -30,7 +30,7 @@ class Envelope(BaseModel, Generic[T]):
 
 
 def to_jsonable(value: Any) -> Any:
-    """Wire models become JSON-ready dicts without invented nulls; datetimes become OCPI DateTime."""
+    """JSON-ready form: wire models without invented nulls, datetimes as OCPI DateTime."""
     if isinstance(value, BaseModel):
         return value.model_dump(mode="json", exclude_none=True)
     if isinstance(value, list):
@@ -54,7 +54,9 @@ def envelope(
     return body
 
 
-def envelope_bytes(data: Any = MISSING, status_code: int = StatusCode.SUCCESS, status_message: str | None = None) -> bytes:
+def envelope_bytes(
+    data: Any = MISSING, status_code: int = StatusCode.SUCCESS, status_message: str | None = None
+) -> bytes:
     return json.dumps(envelope(data, status_code, status_message), separators=(",", ":")).encode()
 
 
@@ -70,7 +72,9 @@ class OcpiResponse(JSONResponse):
         http_status: int = 200,
         headers: dict[str, str] | None = None,
     ) -> None:
-        super().__init__(envelope(data, status_code, status_message), status_code=http_status, headers=headers)
+        super().__init__(
+            envelope(data, status_code, status_message), status_code=http_status, headers=headers
+        )
 
     def render(self, content: Any) -> bytes:
         return json.dumps(content, separators=(",", ":"), ensure_ascii=False).encode("utf-8")

@@ -61,7 +61,9 @@ async def _unexpected(request: Request, exc: Exception) -> Response:
     # A bug, not a partner's fault: log it (no headers, so no token) and answer 3000.
     log.error("Unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
     error = ServerError("Internal error; the request was not processed")
-    return OcpiResponse(status_code=error.status_code, status_message=error.message, http_status=500)
+    return OcpiResponse(
+        status_code=error.status_code, status_message=error.message, http_status=500
+    )
 
 
 def install_error_handlers(app: FastAPI) -> None:

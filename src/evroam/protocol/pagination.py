@@ -75,7 +75,11 @@ def page_headers(
     headers = {"X-Total-Count": str(total), "X-Limit": str(page.cap)}
     next_offset = page.offset + returned
     if returned > 0 and next_offset < total:
-        params = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if k not in ("offset", "limit")]
+        params = [
+            (k, v)
+            for k, v in parse_qsl(query, keep_blank_values=True)
+            if k not in ("offset", "limit")
+        ]
         params += [("offset", str(next_offset)), ("limit", str(page.limit))]
         headers["Link"] = f'<{url}?{urlencode(params)}>; rel="next"'
     return headers

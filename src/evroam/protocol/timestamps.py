@@ -8,9 +8,7 @@ from pydantic import BeforeValidator, PlainSerializer
 
 # RFC 3339 subset the spec allows: Z or no designator (both UTC), optional fractional seconds.
 # An explicit offset, even +00:00, is refused: the spec says it "is not the same as UTC".
-_DATETIME = re.compile(
-    r"^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?([Zz])?$"
-)
+_DATETIME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?([Zz])?$")
 
 
 def utc_now() -> datetime:

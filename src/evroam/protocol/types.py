@@ -1,8 +1,9 @@
 """Common OCPI string types (2.2.1 Types §16; DIGEST §1.10)."""
 
+from decimal import Decimal
 from typing import Annotated
 
-from pydantic import StringConstraints
+from pydantic import Field, PlainSerializer, StringConstraints
 
 # CiString: case-insensitive, printable ASCII only. string: printable UTF-8, no control chars.
 CI_PATTERN = r"^[\x20-\x7E]*$"
@@ -29,3 +30,17 @@ CredentialsTokenString = Annotated[
 def ci_key(value: str) -> str:
     """The form a CiString is stored and compared in: `NL`, `nl` and `Nl` are the same id."""
     return value.upper()
+
+
+def _as_json_number(value: Decimal) -> int | float:
+    # OCPI numbers carry about 4 decimals, well within float's 15 significant digits, so the
+    # shortest float repr writes back exactly the digits we hold (CONFORMANCE A.54: numbers).
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+Number = Annotated[
+    Decimal,
+    Field(allow_inf_nan=False),
+    PlainSerializer(_as_json_number, return_type=float, when_used="json"),
+]
+"""A JSON number held as Decimal (money, energy, power); written as a JSON number, not a string."""

@@ -41,7 +41,9 @@ async def upgrade(engine: AsyncEngine, *, db_schema: str | None = None) -> None:
 
 async def current_revision(engine: AsyncEngine) -> str | None:
     async with engine.connect() as conn:
-        return await conn.run_sync(lambda sync: MigrationContext.configure(sync).get_current_revision())
+        return await conn.run_sync(
+            lambda sync: MigrationContext.configure(sync).get_current_revision()
+        )
 
 
 def _upgrade(connection: Connection) -> None:

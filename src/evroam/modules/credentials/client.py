@@ -27,7 +27,11 @@ async def fetch_versions(client: PartnerClient, versions_url: str) -> list[Versi
         raise PartnerProtocolError("Versions answer has no list of versions", url=versions_url)
     offers = []
     for item in answer.data:
-        if isinstance(item, dict) and isinstance(item.get("version"), str) and isinstance(item.get("url"), str):
+        if (
+            isinstance(item, dict)
+            and isinstance(item.get("version"), str)
+            and isinstance(item.get("url"), str)
+        ):
             offers.append(VersionOffer(item["version"], item["url"]))
     if not offers:
         raise PartnerProtocolError("Versions answer lists no usable version", url=versions_url)
@@ -52,10 +56,12 @@ def _endpoint(item: Any) -> Endpoint | None:
         return None
     # The role of `credentials` is meaningless and ignored (CONFORMANCE C.78).
     known = role in (InterfaceRole.SENDER, InterfaceRole.RECEIVER) and identifier != "credentials"
-    return Endpoint(identifier, InterfaceRole(role) if known else None, url)
+    return Endpoint(identifier, InterfaceRole(str(role)) if known else None, url)
 
 
-def highest_mutual(offers: list[VersionOffer], ours: list[VersionSpec]) -> tuple[VersionSpec, VersionOffer] | None:
+def highest_mutual(
+    offers: list[VersionOffer], ours: list[VersionSpec]
+) -> tuple[VersionSpec, VersionOffer] | None:
     """The highest version both sides support (CONFORMANCE D.108)."""
     theirs = {offer.version: offer for offer in offers}
     for spec in sorted(ours, key=lambda s: version_key(s.number), reverse=True):
@@ -95,4 +101,3 @@ async def put_credentials(
 
 async def delete_credentials(client: PartnerClient, url: str) -> None:
     await client.delete(url)
-

@@ -61,7 +61,8 @@ def build_credentials_router(spec: VersionSpec) -> APIRouter:
         platform: PlatformDep,
     ) -> Response:
         """Register: we fetch your versions with your token, then answer with our token C."""
-        ours = await service.accept_registration(platform, caller, body.to_domain(), spec)
+        offered = body.to_domain()  # type: ignore[attr-defined]
+        ours = await service.accept_registration(platform, caller, offered, spec)
         return OcpiResponse(model.from_domain(ours))
 
     @router.put("", response_model=Envelope[dict[str, Any]])
@@ -71,7 +72,8 @@ def build_credentials_router(spec: VersionSpec) -> APIRouter:
         platform: PlatformDep,
     ) -> Response:
         """Update: we re-fetch your endpoints, switch to this version and issue a new token."""
-        ours = await service.accept_update(platform, caller, body.to_domain(), spec)
+        offered = body.to_domain()  # type: ignore[attr-defined]
+        ours = await service.accept_update(platform, caller, offered, spec)
         return OcpiResponse(model.from_domain(ours))
 
     @router.delete("", response_model=Envelope[None])

@@ -80,7 +80,9 @@ async def _discover(
         if match is None:
             offered = ", ".join(o.version for o in offers)
             wanted = version or ", ".join(s.number for s in supported())
-            raise UnsupportedVersion(f"No mutual version: partner offers {offered}; we need {wanted}")
+            raise UnsupportedVersion(
+                f"No mutual version: partner offers {offered}; we need {wanted}"
+            )
         spec, offer = match
         endpoints = await wire.fetch_version_details(client, offer.url)
     return Discovery(spec, endpoints, encoding)
@@ -90,7 +92,9 @@ def missing_endpoints(
     platform: Platform, spec: VersionSpec, endpoints: list[Endpoint], remote_roles: list[str] | None
 ) -> list[str]:
     """The endpoints our parties need that the partner does not publish."""
-    partner = Partner(name="?", state=PartnerState.REGISTERING, created_at=utc_now(), updated_at=utc_now())
+    partner = Partner(
+        name="?", state=PartnerState.REGISTERING, created_at=utc_now(), updated_at=utc_now()
+    )
     partner.endpoints = endpoints
     needed = spec.required_from(platform.local_roles, remote_roles)
     return [
@@ -103,7 +107,9 @@ def missing_endpoints(
 # ── server side: the partner calls our credentials endpoint ─────────────────────────────────
 
 
-async def accept_registration(platform: Platform, caller: Caller, offered: Credentials, spec: VersionSpec) -> Credentials:
+async def accept_registration(
+    platform: Platform, caller: Caller, offered: Credentials, spec: VersionSpec
+) -> Credentials:
     """Credentials POST: fetch the partner's endpoints with its token B, then issue token C."""
     if caller.kind is not TokenKind.INVITATION or caller.partner.connected:
         raise MethodNotAllowed("Already registered: use PUT to update credentials, or DELETE first")
@@ -121,11 +127,18 @@ async def accept_registration(platform: Platform, caller: Caller, offered: Crede
         await repo.revoke_tokens(partner)
         await repo.add_token(partner, hash_token(token_c), TokenKind.CREDENTIALS, now=now)
         await repo.save(partner)
-    log.info("Partner %s registered with us on %s (issued %s)", partner.name, spec.number, redact(token_c))
+    log.info(
+        "Partner %s registered with us on %s (issued %s)",
+        partner.name,
+        spec.number,
+        redact(token_c),
+    )
     return platform.credentials(token_c)
 
 
-async def accept_update(platform: Platform, caller: Caller, offered: Credentials, spec: VersionSpec) -> Credentials:
+async def accept_update(
+    platform: Platform, caller: Caller, offered: Credentials, spec: VersionSpec
+) -> Credentials:
     """Credentials PUT: re-fetch the partner's endpoints, switch version, issue a new token."""
     if caller.kind is not TokenKind.CREDENTIALS or not caller.partner.connected:
         raise MethodNotAllowed("Not registered: POST credentials first")
@@ -141,7 +154,12 @@ async def accept_update(platform: Platform, caller: Caller, offered: Credentials
         await repo.revoke_tokens(partner)
         await repo.add_token(partner, hash_token(token), TokenKind.CREDENTIALS, now=now)
         await repo.save(partner)
-    log.info("Partner %s updated its credentials on %s (issued %s)", partner.name, spec.number, redact(token))
+    log.info(
+        "Partner %s updated its credentials on %s (issued %s)",
+        partner.name,
+        spec.number,
+        redact(token),
+    )
     return platform.credentials(token)
 
 
@@ -159,11 +177,15 @@ async def accept_unregistration(platform: Platform, caller: Caller) -> None:
     log.info("Partner %s unregistered itself", partner.name)
 
 
-async def _discover_for_server(platform: Platform, partner: Partner, offered: Credentials, spec: VersionSpec) -> Discovery:
+async def _discover_for_server(
+    platform: Platform, partner: Partner, offered: Credentials, spec: VersionSpec
+) -> Discovery:
     """Discovery as the spec's server does it: failures become 3001 / 3002 / 3003."""
     encoding = platform.encoding_for(partner, spec.number)
     try:
-        found = await discover(platform, offered.url, offered.token, encoding=encoding, version=spec.number)
+        found = await discover(
+            platform, offered.url, offered.token, encoding=encoding, version=spec.number
+        )
     except PartnerError as exc:
         raise UnableToUseClientApi(f"Could not use your versions endpoints: {exc}") from exc
     missing = missing_endpoints(platform, spec, found.endpoints, [r.role for r in offered.roles])
@@ -201,7 +223,11 @@ def _id(partner: Partner) -> int:
 
 
 async def invite(
-    platform: Platform, name: str, *, ttl: timedelta | None = None, encoding: TokenEncoding | None = None
+    platform: Platform,
+    name: str,
+    *,
+    ttl: timedelta | None = None,
+    encoding: TokenEncoding | None = None,
 ) -> tuple[Partner, str]:
     """Issue a single-use Token A for a partner that will register with us. Returns it once."""
     now = utc_now()
@@ -211,20 +237,29 @@ async def invite(
         repo = PartnerRepository(session)
         partner = await repo.by_name(name)
         if partner is None:
-            partner = Partner(name=name, state=PartnerState.UNREGISTERED, created_at=now, updated_at=now)
+            partner = Partner(
+                name=name, state=PartnerState.UNREGISTERED, created_at=now, updated_at=now
+            )
         partner.apply(LifecycleEvent.INVITE)
         if encoding is not None:
             partner.token_encoding = encoding
         partner.updated_at = now
         await repo.save(partner)
         await repo.revoke_tokens(partner, kind=TokenKind.INVITATION)
-        await repo.add_token(partner, hash_token(token_a), TokenKind.INVITATION, now=now, expires_at=now + lifetime)
+        await repo.add_token(
+            partner, hash_token(token_a), TokenKind.INVITATION, now=now, expires_at=now + lifetime
+        )
     log.info("Invited partner %s (Token A %s, expires in %s)", name, redact(token_a), lifetime)
     return partner, token_a
 
 
 async def register(
-    platform: Platform, name: str, versions_url: str, token_a: str, *, encoding: TokenEncoding | None = None
+    platform: Platform,
+    name: str,
+    versions_url: str,
+    token_a: str,
+    *,
+    encoding: TokenEncoding | None = None,
 ) -> Partner:
     """Register with a partner that gave us its versions URL and a Token A (DIGEST §4.3)."""
     now = utc_now()
@@ -234,10 +269,13 @@ async def register(
         existing = await repo.by_name(name)
         if existing is not None and existing.connected:
             raise InvalidTransition(
-                f"Partner {name} is already registered: use `evroam partner rotate {name}` to update,"
+                f"Partner {name} is already registered: use `evroam partner rotate {name}`"
+                " to update,"
                 f" or `evroam partner unregister {name}` first."
             )
-        partner = existing or Partner(name=name, state=PartnerState.UNREGISTERED, created_at=now, updated_at=now)
+        partner = existing or Partner(
+            name=name, state=PartnerState.UNREGISTERED, created_at=now, updated_at=now
+        )
         partner.apply(LifecycleEvent.START_REGISTRATION)
         partner.token_encoding = encoding or partner.token_encoding
         partner.versions_url, partner.updated_at = versions_url, now
@@ -260,13 +298,17 @@ async def register(
 async def _complete_registration(
     platform: Platform, partner: Partner, versions_url: str, token_a: str, token_b: str
 ) -> Partner:
-    found = await discover(platform, versions_url, token_a, encoding=platform.encoding_for(partner, None))
+    found = await discover(
+        platform, versions_url, token_a, encoding=platform.encoding_for(partner, None)
+    )
     missing = missing_endpoints(platform, found.spec, found.endpoints, None)
     if missing:
         raise NoMatchingEndpoints(f"The partner does not publish: {', '.join(missing)}")
     credentials_url = _credentials_url(found.endpoints)
     async with platform.client(token_a, found.encoding) as client:
-        theirs = await wire.post_credentials(client, found.spec, credentials_url, platform.credentials(token_b))
+        theirs = await wire.post_credentials(
+            client, found.spec, credentials_url, platform.credentials(token_b)
+        )
     async with platform.unit_of_work() as session:
         repo = PartnerRepository(session)
         partner.apply(LifecycleEvent.REGISTRATION_COMPLETED)
@@ -276,7 +318,9 @@ async def _complete_registration(
     return partner
 
 
-async def _registration_failed(platform: Platform, partner: Partner, *, created: bool, error: str) -> None:
+async def _registration_failed(
+    platform: Platform, partner: Partner, *, created: bool, error: str
+) -> None:
     async with platform.unit_of_work() as session:
         repo = PartnerRepository(session)
         if created:
@@ -299,10 +343,15 @@ async def rotate(platform: Platform, name: str) -> Partner:
         raise InvalidTransition(f"Partner {name} is {partner.state}: register before rotating.")
     new_b = new_token()
     async with platform.unit_of_work() as session:
-        await PartnerRepository(session).add_token(partner, hash_token(new_b), TokenKind.CREDENTIALS, now=utc_now())
+        await PartnerRepository(session).add_token(
+            partner, hash_token(new_b), TokenKind.CREDENTIALS, now=utc_now()
+        )
     try:
         found = await discover(
-            platform, partner.versions_url, partner.token_out, encoding=platform.encoding_for(partner, partner.version)
+            platform,
+            partner.versions_url,
+            partner.token_out,
+            encoding=platform.encoding_for(partner, partner.version),
         )
         async with platform.client(partner.token_out, found.encoding) as client:
             theirs = await wire.put_credentials(
@@ -311,7 +360,9 @@ async def rotate(platform: Platform, name: str) -> Partner:
     except (PartnerError, UnsupportedVersion) as exc:
         async with platform.unit_of_work() as session:
             await PartnerRepository(session).consume_token(hash_token(new_b))
-        raise EvroamError(f"Rotation with {name} failed: {exc}. Nothing changed; try again later.") from exc
+        raise EvroamError(
+            f"Rotation with {name} failed: {exc}. Nothing changed; try again later."
+        ) from exc
     async with platform.unit_of_work() as session:
         repo = PartnerRepository(session)
         partner.apply(LifecycleEvent.CREDENTIALS_UPDATED)
@@ -330,7 +381,9 @@ async def unregister(platform: Platform, name: str, *, local_only: bool = False)
     if not local_only:
         endpoint = partner.endpoint("credentials")
         if endpoint is None:
-            raise EvroamError(f"Partner {name} publishes no credentials endpoint; use --local-only.")
+            raise EvroamError(
+                f"Partner {name} publishes no credentials endpoint; use --local-only."
+            )
         try:
             async with platform.client_for(partner) as client:
                 await wire.delete_credentials(client, endpoint.url)
@@ -355,7 +408,9 @@ async def get_partner(platform: Platform, name: str) -> Partner:
     async with platform.sessions() as session:
         partner = await PartnerRepository(session).by_name(name)
     if partner is None:
-        raise PartnerNotFound(f"No partner named {name!r}; `evroam partner list` shows the known ones.")
+        raise PartnerNotFound(
+            f"No partner named {name!r}; `evroam partner list` shows the known ones."
+        )
     return partner
 
 
@@ -369,4 +424,3 @@ def _credentials_url(endpoints: list[Endpoint]) -> str:
         if endpoint.identifier == "credentials":
             return endpoint.url
     raise NoMatchingEndpoints("The partner publishes no credentials endpoint")
-

@@ -62,7 +62,9 @@ def upgrade() -> None:
         sa.Column("role", sa.String(10), nullable=False),
         sa.Column("country_code", sa.String(2), nullable=False),
         sa.Column("party_id", sa.String(3), nullable=False),
-        sa.UniqueConstraint("partner_id", "role", "country_code", "party_id", name="uq_partner_party"),
+        sa.UniqueConstraint(
+            "partner_id", "role", "country_code", "party_id", name="uq_partner_party"
+        ),
     )
     op.create_index("ix_partner_parties_party", "partner_parties", ["country_code", "party_id"])
 
