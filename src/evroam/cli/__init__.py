@@ -1,8 +1,10 @@
 """The `evroam` command: thin commands over the services, Rich output, errors that say what next."""
 
 import asyncio
+import importlib
 import logging
 import os
+import pkgutil
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Annotated, NoReturn, TypeVar
@@ -91,8 +93,13 @@ def run(settings: Settings, work: Callable[[Platform], Awaitable[T]]) -> T:
         fail(f"{exc}. Is the database reachable? Check database.url in the settings.")
 
 
-def main() -> None:
-    from evroam.cli import db, partner, serve  # noqa: F401  (registers the commands)
+def load_commands() -> typer.Typer:
+    """Import every module of this package: each registers its commands on `app`."""
+    for module in pkgutil.iter_modules(__path__):
+        importlib.import_module(f"{__name__}.{module.name}")
+    return app
 
+
+def main() -> None:
     os.environ.setdefault("PYTHONUNBUFFERED", "1")
-    app()
+    load_commands()()
