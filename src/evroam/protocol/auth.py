@@ -36,7 +36,7 @@ def credential_of(header: str | None) -> str | None:
     """The value after `Token ` (scheme matched case-insensitively), or None when absent."""
     if not header:
         return None
-    match = _SCHEME.match(header)
+    match = _SCHEME.fullmatch(header)
     return match.group(1) if match else None
 
 
@@ -48,7 +48,9 @@ def decode_base64_token(value: str) -> str | None:
         text = raw.decode("utf-8")
     except (binascii.Error, ValueError):
         return None
-    return text if _TOKEN_CHARS.match(text) else None
+    # Peers that followed the spec's own example (`echo token | base64`) encode a newline.
+    text = text.removesuffix("\n").removesuffix("\r")
+    return text if _TOKEN_CHARS.fullmatch(text) else None
 
 
 def token_candidates(credential: str) -> list[tuple[str, TokenEncoding]]:
@@ -57,7 +59,7 @@ def token_candidates(credential: str) -> list[tuple[str, TokenEncoding]]:
     decoded = decode_base64_token(credential)
     if decoded is not None and decoded != credential:
         candidates.append((decoded, TokenEncoding.BASE64))
-    if _TOKEN_CHARS.match(credential):
+    if _TOKEN_CHARS.fullmatch(credential):
         candidates.append((credential, TokenEncoding.RAW))
     return candidates
 

@@ -46,7 +46,7 @@ def _valid_id(value: bytes | None) -> str | None:
     if value is None:
         return None
     text = value.decode("latin-1")
-    return text if _ID.match(text) else None
+    return text if _ID.fullmatch(text) else None
 
 
 class BodyLimitExceeded(Exception):

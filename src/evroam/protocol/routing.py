@@ -58,7 +58,7 @@ def _pair(headers: Mapping[str, str], country_header: str, party_header: str) ->
         return None
     if country is None or party is None:
         raise InvalidParameters(f"{country_header} and {party_header} must be sent together")
-    if not _COUNTRY.match(country.strip()) or not _PARTY.match(party.strip()):
+    if not _COUNTRY.fullmatch(country.strip()) or not _PARTY.fullmatch(party.strip()):
         raise InvalidParameters(f"Malformed {country_header}/{party_header}")
     return PartyRef(country.strip(), party.strip())
 

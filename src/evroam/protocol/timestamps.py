@@ -23,7 +23,7 @@ def truncate_ms(value: datetime) -> datetime:
 
 def parse_datetime(value: str) -> datetime:
     """Parse an OCPI DateTime into an aware UTC datetime; raise ValueError on any other form."""
-    match = _DATETIME.match(value)
+    match = _DATETIME.fullmatch(value)
     if match is None:
         raise ValueError(
             "DateTime must be UTC in the form 2015-06-29T20:39:09Z (no offset such as +02:00)"

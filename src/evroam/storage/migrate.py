@@ -32,7 +32,7 @@ async def upgrade(engine: AsyncEngine, *, db_schema: str | None = None) -> None:
     async with engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             if db_schema:
-                if not _IDENTIFIER.match(db_schema):
+                if not _IDENTIFIER.fullmatch(db_schema):
                     raise ConfigurationError(f"Invalid PostgreSQL schema name {db_schema!r}.")
                 await conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{db_schema}"'))
             await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})

@@ -1,0 +1,99 @@
+"""Test support: settings builders, in-process platforms behind a host-routing transport."""
+
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from fastapi import FastAPI
+
+from evroam.app import create_app
+from evroam.platform import Platform
+from evroam.protocol.auth import TokenEncoding, encode_token
+from evroam.settings import DatabaseSettings, Settings
+
+
+def party(spec: str) -> dict[str, Any]:
+    """`CPO:NL:CPO` → a party declaration with business details."""
+    role, country, party_id = spec.split(":")
+    return {
+        "role": role,
+        "country_code": country,
+        "party_id": party_id,
+        "business_details": {"name": f"{role.title()} {country}{party_id}"},
+    }
+
+
+def platform_settings(
+    name: str,
+    *parties: str,
+    database: DatabaseSettings,
+    public_url: str | None = None,
+    **extra: Any,
+) -> Settings:
+    return Settings(
+        public_url=public_url or f"http://{name}.test",
+        parties=[party(p) for p in parties or ("CPO:NL:CPO",)],
+        database=database,
+        **extra,
+    )
+
+
+class HostRouter(httpx.AsyncBaseTransport):
+    """Sends each request to the in-process app registered for its host (no sockets)."""
+
+    def __init__(self) -> None:
+        self.apps: dict[str, httpx.ASGITransport] = {}
+        self.requests: list[httpx.Request] = []
+        self.down: set[str] = set()
+
+    def add(self, host: str, app: FastAPI) -> None:
+        self.apps[host] = httpx.ASGITransport(app=app)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        host = request.url.host
+        if host in self.down or host not in self.apps:
+            raise httpx.ConnectError(f"no route to {host}", request=request)
+        return await self.apps[host].handle_async_request(request)
+
+
+@dataclass
+class Running:
+    """One in-process platform: its app, its Platform runtime and a client to call it."""
+
+    settings: Settings
+    app: FastAPI
+    platform: Platform
+    client: httpx.AsyncClient
+    host: str
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def versions_url(self) -> str:
+        return f"{self.settings.public_url}/ocpi/versions"
+
+    def url(self, path: str) -> str:
+        return f"{self.settings.public_url}{path}"
+
+
+def auth(token: str, encoding: TokenEncoding = TokenEncoding.BASE64) -> dict[str, str]:
+    return {"Authorization": encode_token(token, encoding)}
+
+
+@asynccontextmanager
+async def platforms(*settings: Settings) -> AsyncIterator[tuple[HostRouter, list[Running]]]:
+    """Start platforms in process, wired to reach each other through one HostRouter."""
+    router = HostRouter()
+    running: list[Running] = []
+    async with AsyncExitStack() as stack:
+        for item in settings:
+            app = create_app(item, transport=router)
+            await stack.enter_async_context(app.router.lifespan_context(app))
+            host = httpx.URL(item.public_url).host
+            router.add(host, app)
+            client = httpx.AsyncClient(transport=router, base_url=item.public_url)
+            stack.push_async_callback(client.aclose)
+            running.append(Running(item, app, app.state.platform, client, host))
+        yield router, running
