@@ -129,6 +129,11 @@ class Settings(BaseSettings):
         keys = [(p.role, p.country_code, p.party_id) for p in self.parties]
         if len(set(keys)) != len(keys):
             raise ConfigurationError("Each (role, country_code, party_id) may appear only once.")
+        if any(p.role is Role.HUB for p in self.parties) and len(self.parties) > 1:
+            raise ConfigurationError(
+                "A Hub reports only itself in credentials (role HUB): declare a single HUB party"
+                " and announce the parties behind it through HubClientInfo."
+            )
         return self.parties
 
 
