@@ -1,0 +1,49 @@
+"""The official OCPI 2.2.1 example files (tag v2.2.1-d2, unmodified) as test fixtures."""
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+_REPO_COPY = Path(__file__).resolve().parents[2] / "data" / "2.2.1"
+_SHARED_COPY = Path("/work/shared/ocpi-examples/2.2.1")
+
+
+def examples_dir() -> Path:
+    """EVROAM_OCPI_EXAMPLES, else tests/data/2.2.1, else the shared copy of the examples."""
+    configured = os.environ.get("EVROAM_OCPI_EXAMPLES")
+    if configured:
+        return Path(configured)
+    return _REPO_COPY if _REPO_COPY.is_dir() else _SHARED_COPY
+
+
+def example_text(name: str) -> str:
+    return (examples_dir() / name).read_text(encoding="utf-8")
+
+
+def example(name: str) -> Any:
+    return json.loads(example_text(name))
+
+
+# Complete Location objects (Locations §8.3.1 examples).
+FULL_LOCATIONS = (
+    "location_example.json",
+    "location_example_parking_garage_opening_hours.json",
+    "location_example_uc2_destination_charger.json",
+    "location_example_uc3_destination_charger_not_published.json",
+    "location_example_uc4_limited_visibility.json",
+    "location_example_uc5_home_charge_point.json",
+)
+# Fragments of a Location: one field each (energy_mix, opening_times).
+LOCATION_FRAGMENTS = (
+    "location_energymix_example_complete.json",
+    "location_energymix_example_energy_provider.json",
+    "location_energymix_example_simple.json",
+    "location_regularhours_example.json",
+)
+# Hours objects on their own (Locations §8.4.14 examples).
+HOURS = (
+    "location_hours_247_open_exception_closing.json",
+    "location_hours_opening_hours_with_exceptional_closing.json",
+    "location_hours_opening_hours_with_exceptional_opening.json",
+)
