@@ -12,6 +12,7 @@ STRING_PATTERN = r"^[^\x00-\x1F\x7F]*$"
 CiString2 = Annotated[str, StringConstraints(max_length=2, pattern=CI_PATTERN)]
 CiString3 = Annotated[str, StringConstraints(max_length=3, pattern=CI_PATTERN)]
 CiString4 = Annotated[str, StringConstraints(max_length=4, pattern=CI_PATTERN)]
+CiString32 = Annotated[str, StringConstraints(max_length=32, pattern=CI_PATTERN)]
 CiString36 = Annotated[str, StringConstraints(max_length=36, pattern=CI_PATTERN)]
 CiString39 = Annotated[str, StringConstraints(max_length=39, pattern=CI_PATTERN)]
 CiString48 = Annotated[str, StringConstraints(max_length=48, pattern=CI_PATTERN)]
@@ -22,11 +23,13 @@ String3 = Annotated[str, StringConstraints(max_length=3, pattern=STRING_PATTERN)
 String4 = Annotated[str, StringConstraints(max_length=4, pattern=STRING_PATTERN)]
 String10 = Annotated[str, StringConstraints(max_length=10, pattern=STRING_PATTERN)]
 String16 = Annotated[str, StringConstraints(max_length=16, pattern=STRING_PATTERN)]
+String20 = Annotated[str, StringConstraints(max_length=20, pattern=STRING_PATTERN)]
 String45 = Annotated[str, StringConstraints(max_length=45, pattern=STRING_PATTERN)]
 String64 = Annotated[str, StringConstraints(max_length=64, pattern=STRING_PATTERN)]
 String100 = Annotated[str, StringConstraints(max_length=100, pattern=STRING_PATTERN)]
 String255 = Annotated[str, StringConstraints(max_length=255, pattern=STRING_PATTERN)]
 String512 = Annotated[str, StringConstraints(max_length=512, pattern=STRING_PATTERN)]
+String5000 = Annotated[str, StringConstraints(max_length=5000, pattern=STRING_PATTERN)]
 URL = Annotated[str, StringConstraints(min_length=1, max_length=255, pattern=r"^[\x21-\x7E]+$")]
 # Credentials token: at most 64 characters, U+0021..U+007E only (Credentials §7.2.1).
 CredentialsTokenString = Annotated[

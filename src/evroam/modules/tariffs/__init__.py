@@ -1,0 +1,1 @@
+"""Tariffs module (2.2.1 chapter 11): the version-neutral Tariff model."""
