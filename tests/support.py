@@ -3,15 +3,21 @@
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
 
 import httpx
-from fastapi import FastAPI
+from fastapi import APIRouter, Depends, FastAPI
+from pydantic import BaseModel, Field
+from starlette.responses import Response
 
 from evroam.app import create_app
+from evroam.deps import Exchange, exchange_for
+from evroam.modules.credentials import service
+from evroam.partners.model import Partner
 from evroam.platform import Platform
 from evroam.protocol.auth import TokenEncoding, encode_token
-from evroam.settings import DatabaseSettings, Settings
+from evroam.protocol.envelope import OcpiResponse
+from evroam.settings import DatabaseSettings, Role, Settings
 
 
 def party(spec: str) -> dict[str, Any]:
@@ -90,6 +96,7 @@ async def platforms(*settings: Settings) -> AsyncIterator[tuple[HostRouter, list
     async with AsyncExitStack() as stack:
         for item in settings:
             app = create_app(item, transport=router)
+            app.include_router(probe_router())
             await stack.enter_async_context(app.router.lifespan_context(app))
             host = httpx.URL(item.public_url).host
             router.add(host, app)
@@ -97,3 +104,47 @@ async def platforms(*settings: Settings) -> AsyncIterator[tuple[HostRouter, list
             stack.push_async_callback(client.aclose)
             running.append(Running(item, app, app.state.platform, client, host))
         yield router, running
+
+
+class ProbeBody(BaseModel):
+    name: str = Field(max_length=10)
+    count: int
+
+
+def probe_router() -> APIRouter:
+    """A functional-module endpoint for contract tests of the shared mechanics (auth, routing
+    headers, body parsing) before the real modules exist; it uses the real dependencies."""
+    router = APIRouter()
+    exchange = exchange_for(Role.CPO, Role.EMSP)
+
+    @router.get("/ocpi/2.2.1/probe")
+    async def get_probe(ex: Annotated[Exchange, Depends(exchange)]) -> Response:
+        remote = ex.remote.as_dict() if ex.remote else None
+        return OcpiResponse(
+            {"partner": ex.partner.name, "local": ex.local.party_id, "remote": remote}
+        )
+
+    @router.put("/ocpi/2.2.1/probe")
+    async def put_probe(body: ProbeBody, ex: Annotated[Exchange, Depends(exchange)]) -> Response:
+        return OcpiResponse()
+
+    return router
+
+
+async def invite(platform: Platform, name: str, **kwargs: Any) -> str:
+    _, token = await service.invite(platform, name, **kwargs)
+    return token
+
+
+async def connect(initiator: "Running", receiver: "Running", *, as_name: str | None = None) -> None:
+    """The receiver invites, the initiator registers: both sides end up REGISTERED."""
+    token_a = await invite(receiver.platform, as_name or _name(initiator))
+    await service.register(initiator.platform, _name(receiver), receiver.versions_url, token_a)
+
+
+def _name(running: "Running") -> str:
+    return running.host.split(".")[0]
+
+
+async def partner_named(platform: Platform, name: str) -> Partner:
+    return await service.get_partner(platform, name)

@@ -45,6 +45,8 @@ def describe_validation(errors: object) -> str:
 
 async def _http_error(_: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
+    if isinstance(exc.__cause__, BodyLimitExceeded):  # FastAPI wraps body-read failures in a 400
+        return error_response(BodyTooLarge())
     return OcpiResponse(
         status_code=StatusCode.CLIENT_ERROR,
         status_message=str(exc.detail),

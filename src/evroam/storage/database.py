@@ -1,5 +1,6 @@
 """The async engine and session factory of one platform (SQLite file or PostgreSQL)."""
 
+import logging
 from typing import Any
 
 from sqlalchemy import event
@@ -33,7 +34,9 @@ def create_engine(db: DatabaseSettings) -> AsyncEngine:
     """An engine tuned for the backend: WAL SQLite shared by processes, or pooled PostgreSQL."""
     url = normalize_url(db.url)
     backend = make_url(url).get_backend_name()
-    kwargs: dict[str, Any] = {"echo": db.echo}
+    # Statement parameters carry partners' tokens: never let a log line show them.
+    kwargs: dict[str, Any] = {"echo": db.echo, "hide_parameters": True}
+    logging.getLogger("aiosqlite").setLevel(max(logging.INFO, logging.getLogger("aiosqlite").level))
     if backend == "sqlite":
         kwargs["connect_args"] = {"timeout": 30}
         if ":memory:" in url or url.endswith("://"):
