@@ -1,6 +1,6 @@
 """Test support: settings builders, in-process platforms behind a host-routing transport."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Annotated, Any
@@ -50,12 +50,16 @@ class HostRouter(httpx.AsyncBaseTransport):
     """Sends each request to the in-process app registered for its host (no sockets)."""
 
     def __init__(self) -> None:
-        self.apps: dict[str, httpx.ASGITransport] = {}
+        self.apps: dict[str, httpx.AsyncBaseTransport] = {}
         self.requests: list[httpx.Request] = []
         self.down: set[str] = set()
 
     def add(self, host: str, app: FastAPI) -> None:
         self.apps[host] = httpx.ASGITransport(app=app)
+
+    def mock(self, host: str, handler: Callable[[httpx.Request], httpx.Response]) -> None:
+        """Serve `host` with a scripted peer (a function from request to response)."""
+        self.apps[host] = httpx.MockTransport(handler)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(request)
@@ -148,3 +152,55 @@ def _name(running: "Running") -> str:
 
 async def partner_named(platform: Platform, name: str) -> Partner:
     return await service.get_partner(platform, name)
+
+
+def envelope_response(data: Any = None, status_code: int = 1000) -> httpx.Response:
+    return httpx.Response(
+        200, json={"data": data, "status_code": status_code, "timestamp": "2026-01-01T00:00:00Z"}
+    )
+
+
+class FakePeer:
+    """A scripted OCPI peer at http://peer.test for the initiator and server sides."""
+
+    def __init__(self, versions: list[str] | None = None, modules: list[str] | None = None) -> None:
+        self.versions = versions or ["2.2.1"]
+        self.modules = modules if modules is not None else ["credentials"]
+        self.requests: list[httpx.Request] = []
+        self.credentials_answer: dict[str, Any] = {
+            "token": "peer-token-c",
+            "url": "http://peer.test/versions",
+            "roles": [
+                {
+                    "role": "CPO",
+                    "country_code": "FR",
+                    "party_id": "AAA",
+                    "business_details": {"name": "A"},
+                },
+                {
+                    "role": "EMSP",
+                    "country_code": "FR",
+                    "party_id": "BBB",
+                    "business_details": {"name": "B"},
+                },
+            ],
+        }
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        path = request.url.path
+        if path == "/versions":
+            return envelope_response(
+                [{"version": v, "url": f"http://peer.test/{v}"} for v in self.versions]
+            )
+        if path.count("/") == 1 and path[1:] in self.versions:
+            endpoints = [
+                {"identifier": m, "role": "SENDER", "url": f"http://peer.test{path}/{m}"}
+                for m in self.modules
+            ]
+            return envelope_response({"version": path[1:], "endpoints": endpoints})
+        if path.endswith("/credentials") and request.method in ("POST", "PUT"):
+            return envelope_response(self.credentials_answer)
+        if path.endswith("/credentials") and request.method == "DELETE":
+            return envelope_response()
+        return httpx.Response(404)
