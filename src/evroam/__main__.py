@@ -1,0 +1,5 @@
+"""`python -m evroam` runs the CLI."""
+
+from evroam.cli import main
+
+main()
