@@ -1,0 +1,117 @@
+"""Cut the timeline wherever an active component can change (TARIFF-RULES R5, §4).
+
+Cuts: local-time boundaries and midnights (DST-correct), kWh thresholds (interpolated, the
+energy at the cut is exactly the threshold), session-age thresholds; power, current and state
+change only at timeline points, which are cuts already.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_EVEN, Decimal
+from zoneinfo import ZoneInfo
+
+from evroam.modules.tariffs.model import Tariff, TariffRestrictions
+from evroam.tariffs.clock import local_boundaries, parse_minutes
+from evroam.tariffs.timeline import (
+    SessionState,
+    SessionTimeline,
+    TimelinePoint,
+    add_microseconds,
+    microseconds_between,
+    seconds_between,
+)
+
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A stretch of the session in which state, power, current and restrictions are constant."""
+
+    start: datetime
+    end: datetime
+    state: SessionState
+    energy_start: Decimal
+    energy_end: Decimal
+    power_kw: Decimal
+    current_a: Decimal | None
+
+    @property
+    def seconds(self) -> Decimal:
+        return seconds_between(self.start, self.end)
+
+    @property
+    def energy_kwh(self) -> Decimal:
+        return self.energy_end - self.energy_start
+
+
+def split_timeline(timeline: SessionTimeline, tariff: Tariff, zone: ZoneInfo) -> list[Piece]:
+    restrictions = [e.restrictions for e in tariff.elements if e.restrictions is not None]
+    minutes = _boundary_minutes(restrictions)
+    thresholds = _kwh_thresholds(restrictions)
+    ages = [
+        timeline.charging_start + timedelta(seconds=s) for s in _duration_thresholds(restrictions)
+    ]
+    pieces: list[Piece] = []
+    for a, b in timeline.intervals:
+        cuts: dict[datetime, Decimal | None] = dict.fromkeys(
+            [*local_boundaries(a.at, b.at, zone, minutes), *(t for t in ages if a.at < t < b.at)]
+        )
+        cuts.update(_threshold_cuts(a, b, thresholds))
+        pieces.extend(_cut(a, b, cuts))
+    return pieces
+
+
+def _boundary_minutes(restrictions: list[TariffRestrictions]) -> set[int]:
+    minutes = {0}  # midnight: day_of_week, dates, windows open at one end.
+    for r in restrictions:
+        minutes.update(parse_minutes(t) for t in (r.start_time, r.end_time) if t is not None)
+    return minutes
+
+
+def _kwh_thresholds(restrictions: list[TariffRestrictions]) -> set[Decimal]:
+    values = {r.min_kwh for r in restrictions} | {r.max_kwh for r in restrictions}
+    return {v for v in values if v is not None}
+
+
+def _duration_thresholds(restrictions: list[TariffRestrictions]) -> set[int]:
+    values = {r.min_duration for r in restrictions} | {r.max_duration for r in restrictions}
+    return {v for v in values if v is not None}
+
+
+def _threshold_cuts(
+    a: TimelinePoint, b: TimelinePoint, thresholds: set[Decimal]
+) -> dict[datetime, Decimal | None]:
+    """The interpolated instants where cumulative energy reaches a kWh threshold."""
+    cuts: dict[datetime, Decimal | None] = {}
+    span = microseconds_between(a.at, b.at)
+    delivered = b.energy_kwh - a.energy_kwh
+    for kwh in thresholds:
+        if not a.energy_kwh < kwh < b.energy_kwh:
+            continue
+        offset = int(((kwh - a.energy_kwh) * span / delivered).to_integral_value(ROUND_HALF_EVEN))
+        if 0 < offset < span:
+            cuts[add_microseconds(a.at, offset)] = kwh
+    return cuts
+
+
+def _cut(a: TimelinePoint, b: TimelinePoint, cuts: dict[datetime, Decimal | None]) -> list[Piece]:
+    instants = [a.at, *sorted(cuts), b.at]
+    energies = [a.energy_kwh, *(_energy_at(a, b, t, cuts[t]) for t in sorted(cuts)), b.energy_kwh]
+    current = a.current_a
+    if current is None and a.state is not SessionState.CHARGING:
+        current = ZERO  # Nothing flows while parked or reserved.
+    return [
+        Piece(
+            instants[i], instants[i + 1], a.state, energies[i], energies[i + 1], a.power_kw, current
+        )
+        for i in range(len(instants) - 1)
+    ]
+
+
+def _energy_at(a: TimelinePoint, b: TimelinePoint, at: datetime, exact: Decimal | None) -> Decimal:
+    """Energy grows linearly inside an interval; a kWh cut keeps its exact threshold."""
+    if exact is not None:
+        return exact
+    elapsed = Decimal(microseconds_between(a.at, at))
+    return a.energy_kwh + (b.energy_kwh - a.energy_kwh) * elapsed / microseconds_between(a.at, b.at)
