@@ -5,16 +5,9 @@ the CPO rotates its token, and the old token is refused while the new one works.
 runs the real `evroam` CLI against the real servers; nothing is simulated in process.
 """
 
-import asyncio
 import json
-import socket
-import subprocess
-import sys
 import tempfile
-import time
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -24,100 +17,27 @@ from rich.panel import Panel
 from rich.table import Table
 
 from evroam.errors import EvroamError
-from evroam.modules.credentials.service import get_partner
-from evroam.platform import Platform
 from evroam.protocol.auth import TokenEncoding, encode_token
-from evroam.settings import load_settings
+from evroam.sim.processes import Node, free_port, running, write_settings
 
 console = Console()
 
 
-@dataclass
-class Node:
-    """One platform of the demo: its settings file, port and server process."""
-
-    name: str
-    config: Path
-    port: int
-    process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def versions_url(self) -> str:
-        return f"{self.base_url}/ocpi/versions"
-
-    def cli(self, *args: str) -> str:
-        """Run `evroam -c <config> …` and return its standard output; fail loudly."""
-        command = [sys.executable, "-m", "evroam", "-c", str(self.config), *args]
-        done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
-        if done.returncode != 0:
-            raise EvroamError(f"`evroam {' '.join(args)}` on {self.name} failed:\n{done.stderr}")
-        return done.stdout
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def write_config(
-    workdir: Path, name: str, port: int, role: str, country: str, party: str, title: str
-) -> Path:
-    path = workdir / f"{name}.toml"
-    path.write_text(
-        f'public_url = "http://127.0.0.1:{port}"\n'
-        f'[database]\nurl = "sqlite+aiosqlite:///{workdir / name}.db"\n'
-        f'[[parties]]\nrole = "{role}"\ncountry_code = "{country}"\nparty_id = "{party}"\n'
-        f'business_details = {{ name = "{title}" }}\n',
-        encoding="utf-8",
-    )
-    return path
-
-
-@contextmanager
-def running(node: Node, workdir: Path) -> Iterator[Node]:
-    """Start `evroam serve` for the node and stop it afterwards."""
-    log = (workdir / f"{node.name}.log").open("wb")
-    command = [
-        sys.executable,
-        "-m",
-        "evroam",
-        "-c",
-        str(node.config),
-        "serve",
-        "--port",
-        str(node.port),
-    ]
-    node.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        wait_healthy(node, workdir)
-        yield node
-    finally:
-        node.process.terminate()
-        try:
-            node.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            node.process.kill()
-        log.close()
-
-
-def wait_healthy(node: Node, workdir: Path, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        assert node.process is not None
-        if node.process.poll() is not None:
-            raise EvroamError(f"{node.name} server exited; see {workdir / node.name}.log")
-        try:
-            if httpx.get(f"{node.base_url}/health", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise EvroamError(f"{node.name} server did not start within {timeout:.0f} s")
+def settings_for(workdir: Path, name: str, port: int, party: tuple[str, str, str, str]) -> Path:
+    role, country, party_id, title = party
+    settings = {
+        "public_url": f"http://127.0.0.1:{port}",
+        "database": {"url": f"sqlite+aiosqlite:///{workdir / name}.db"},
+        "parties": [
+            {
+                "role": role,
+                "country_code": country,
+                "party_id": party_id,
+                "business_details": {"name": title},
+            }
+        ],
+    }
+    return write_settings(workdir / f"{name}.toml", settings)
 
 
 def step(number: int, text: str) -> None:
@@ -140,22 +60,6 @@ def show_view(owner: Node, partner: dict[str, Any]) -> None:
     console.print(table)
 
 
-def token_of(node: Node, partner: str) -> str:
-    """The token `node` currently uses to call `partner` (read from its own database)."""
-
-    async def read() -> str:
-        platform = await Platform.open(load_settings(node.config), migrate_now=False)
-        try:
-            token = (await get_partner(platform, partner)).token_out
-        finally:
-            await platform.close()
-        if not token:
-            raise EvroamError(f"{node.name} holds no token for {partner}")
-        return token
-
-    return asyncio.run(read())
-
-
 def probe(node: Node, token: str) -> int:
     header = {"Authorization": encode_token(token, TokenEncoding.BASE64)}
     return httpx.get(node.versions_url, headers=header, timeout=10).status_code
@@ -163,7 +67,7 @@ def probe(node: Node, token: str) -> int:
 
 def act_handshake(cpo: Node, emsp: Node) -> None:
     step(1, f"The eMSP invites the CPO: a single-use Token A for {emsp.versions_url}")
-    invitation = json.loads(emsp.cli("partner", "invite", "chargeco", "--json"))
+    invitation = json.loads(emsp.cli("partner", "invite", "chargeco", "--json").stdout)
     console.print("   Token A issued: single use, handed to the CPO out of band")
 
     step(2, "The CPO registers with it: versions, version details, credentials POST")
@@ -181,24 +85,24 @@ def act_handshake(cpo: Node, emsp: Node) -> None:
     )
 
     step(3, "Both platforms show their view of the other")
-    show_view(cpo, json.loads(cpo.cli("partner", "show", "driveco", "--json")))
-    show_view(emsp, json.loads(emsp.cli("partner", "show", "chargeco", "--json")))
+    show_view(cpo, json.loads(cpo.cli("partner", "show", "driveco", "--json").stdout))
+    show_view(emsp, json.loads(emsp.cli("partner", "show", "chargeco", "--json").stdout))
     status = probe(emsp, invitation["token"])
     console.print(f"   Token A used again on the eMSP's versions endpoint → HTTP {status} (spent)")
     if status != 401:
         raise EvroamError("Token A still works after registration")
 
     step(4, "The CPO rotates its token (credentials PUT)")
-    old = token_of(cpo, "driveco")
+    old = cpo.partner_token("driveco")
     cpo.cli("partner", "rotate", "driveco")
-    new = token_of(cpo, "driveco")
+    new = cpo.partner_token("driveco")
     refused, accepted = probe(emsp, old), probe(emsp, new)
     console.print(
         f"   old token → HTTP {refused} (refused)   new token → HTTP {accepted} (accepted)"
     )
     if (refused, accepted) != (401, 200) or old == new:
         raise EvroamError("Rotation did not replace the token")
-    console.print(emsp.cli("partner", "list"))
+    console.print(emsp.cli("partner", "list").stdout)
 
 
 def run_demo(workdir: Path | None = None) -> None:
@@ -209,12 +113,9 @@ def run_demo(workdir: Path | None = None) -> None:
         )
         base.mkdir(parents=True, exist_ok=True)
         ports = free_port(), free_port()
-        cpo = Node(
-            "CPO", write_config(base, "cpo", ports[0], "CPO", "NL", "CPO", "Charge Co"), ports[0]
-        )
-        emsp = Node(
-            "eMSP", write_config(base, "emsp", ports[1], "EMSP", "DE", "MSP", "Drive Co"), ports[1]
-        )
+        cpo_party, emsp_party = ("CPO", "NL", "CPO", "Charge Co"), ("EMSP", "DE", "MSP", "Drive Co")
+        cpo = Node("CPO", settings_for(base, "cpo", ports[0], cpo_party), ports[0])
+        emsp = Node("eMSP", settings_for(base, "emsp", ports[1], emsp_party), ports[1])
         console.print(
             Panel.fit(
                 f"CPO  (NL*CPO, Charge Co) on {cpo.base_url}\n"
