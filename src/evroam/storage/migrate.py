@@ -1,6 +1,8 @@
 """Apply the Alembic migrations with the platform's own engine (`evroam db upgrade`)."""
 
+import asyncio
 import re
+import weakref
 from pathlib import Path
 
 from alembic import command
@@ -27,9 +29,21 @@ def head_revision() -> str | None:
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
+def _in_process_lock() -> asyncio.Lock:
+    # Alembic keeps module-global state, so two upgrades in one process must not interleave;
+    # across processes the PostgreSQL advisory lock below serialises them.
+    loop = asyncio.get_running_loop()
+    return _locks.setdefault(loop, asyncio.Lock())
+
+
+_locks: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock]" = (
+    weakref.WeakKeyDictionary()
+)
+
+
 async def upgrade(engine: AsyncEngine, *, db_schema: str | None = None) -> None:
     """Bring the database to the newest revision; safe to run from several processes at once."""
-    async with engine.begin() as conn:
+    async with _in_process_lock(), engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             if db_schema:
                 if not _IDENTIFIER.fullmatch(db_schema):
