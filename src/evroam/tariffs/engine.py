@@ -15,7 +15,7 @@ from evroam.tariffs.flat import flat_lines
 from evroam.tariffs.lines import Line, usage_lines
 from evroam.tariffs.options import DEFAULT_OPTIONS, PricingOptions
 from evroam.tariffs.segments import split_timeline
-from evroam.tariffs.selection import Period, choose, merge, moment_of
+from evroam.tariffs.selection import Period, choose, merge, moment_of, relevant
 from evroam.tariffs.steps import step_lines
 from evroam.tariffs.timeline import SessionState, SessionTimeline, TimelineError
 from evroam.tariffs.totals import Totals, compute_totals
@@ -61,7 +61,8 @@ def _periods(
             charging_start=timeline.charging_start,
             expired=timeline.reservation_expired,
         )
-        periods.append(Period(piece, choose(tariff, moment, options)))
+        active = relevant(choose(tariff, moment, options), piece.state)
+        periods.append(Period(piece, active))
     return merge(periods)
 
 

@@ -69,6 +69,20 @@ def moment_of(piece: Piece, *, zone: ZoneInfo, charging_start: datetime, expired
     )
 
 
+PRICED_IN = {
+    SessionState.CHARGING: {Dimension.FLAT, Dimension.ENERGY, Dimension.TIME},
+    SessionState.PARKING: {Dimension.FLAT, Dimension.ENERGY, Dimension.PARKING_TIME},
+    SessionState.RESERVATION: {Dimension.FLAT, Dimension.TIME},
+}
+
+
+def relevant(
+    active: dict[Dimension, ActiveComponent], state: SessionState
+) -> dict[Dimension, ActiveComponent]:
+    """Only the dimensions a state can incur (R4): TIME is not active while parked."""
+    return {d: a for d, a in active.items() if d in PRICED_IN[state]}
+
+
 def choose(
     tariff: Tariff, moment: Moment, options: PricingOptions
 ) -> dict[Dimension, ActiveComponent]:
