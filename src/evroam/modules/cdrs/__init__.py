@@ -1,0 +1,1 @@
+"""CDRs module (2.2.1 chapter 10): the version-neutral CDR model."""
