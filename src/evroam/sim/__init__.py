@@ -1,0 +1,1 @@
+"""Synthetic networks, drivers and the demo scenario: pure generators for tests, demo and bench."""
