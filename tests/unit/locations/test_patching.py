@@ -48,9 +48,10 @@ class TestValidatePatch:
     def test_round_trips_when_official_location_fragment(self, name: str) -> None:
         """Energy mix and opening-hours examples are one-field parts of a Location.
 
-        Numbers are held as Decimal and written as JSON numbers: 35.9, 0.0006 and 372 come back
-        as the same JSON values, so the parsed JSON is equal (only insignificant formatting such
-        as trailing zeros or exponents could differ, and these files have none).
+        Numbers are held as Decimal and written as JSON numbers with the same value: 35.9 and
+        0.0006 come back as written; the integer 372 comes back as 372.0, because the shared
+        `Number` serializer declares `return_type=float`. Equal as JSON numbers, so the parsed
+        documents compare equal; only the text of integral amounts differs.
         """
         original = example(name)
         patch = validate_patch(Location, original)
@@ -59,6 +60,13 @@ class TestValidatePatch:
             for field, value in patch.items()
         }
         assert dumped == original
+
+    def test_writes_same_number_values_when_energy_mix_dumped(self) -> None:
+        patch = validate_patch(Location, example("location_energymix_example_complete.json"))
+        text = patch["energy_mix"].model_dump_json(exclude_none=True)
+        assert '"percentage":35.9' in text
+        assert '"amount":0.0006' in text
+        assert '"amount":372' in text  # written 372.0 today; equal as a JSON number
 
     def test_keeps_decimal_exactly_when_energy_mix_parsed(self) -> None:
         patch = validate_patch(Location, example("location_energymix_example_complete.json"))
