@@ -10,6 +10,7 @@ from evroam.tariffs.options import (
     StepTotal,
     TimeRounding,
 )
+from evroam.tariffs.preview import estimate_price
 from evroam.tariffs.timeline import SessionState, SessionTimeline, TimelineError, TimelinePoint
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "TimeRounding",
     "TimelineError",
     "TimelinePoint",
+    "estimate_price",
     "price_session",
     "tariff_valid_at",
     "zone_of",
