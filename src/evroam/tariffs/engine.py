@@ -91,8 +91,8 @@ def _validity_notes(tariff: Tariff, start: datetime) -> list[str]:
 def _require_current(tariff: Tariff, timeline: SessionTimeline) -> None:
     """A18: current restrictions need the current of every charging interval."""
     restricts = any(
-        e.restrictions and (e.restrictions.min_current or e.restrictions.max_current) is not None
-        for e in tariff.elements
+        r is not None and (r.min_current is not None or r.max_current is not None)
+        for r in (e.restrictions for e in tariff.elements)
     )
     if not restricts:
         return

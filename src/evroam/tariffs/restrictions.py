@@ -138,4 +138,4 @@ def _bounds(r: TariffRestrictions, m: Moment) -> list[Check]:
 def _show(value: Decimal | None) -> str:
     if value is None:
         return "unknown"
-    return f"{value.normalize():f}" if value == value.to_integral_value() else f"{value:f}"
+    return f"{value.quantize(Decimal('0.000001')).normalize():f}"
