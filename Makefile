@@ -4,7 +4,7 @@ PYTHON    ?= python3
 PY        := $(VENV)/bin/python
 STAMP     := $(VENV)/.installed-stamp
 PG_URL    ?= postgresql://postgres@127.0.0.1:5432/test
-PYTEST    ?= $(PY) -m pytest -p no:cacheprovider -n 2 --dist loadfile
+PYTEST    ?= $(PY) -m pytest -p no:cacheprovider -n 2 --dist load
 
 .PHONY: install demo test test-sqlite test-postgres lint bench clean
 

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
@@ -60,7 +61,7 @@ def invite(
         Panel.fit(
             f"Versions URL: [bold]{versions_url}[/]\nToken A:      [bold]{token}[/]\n\n"
             "Give both to the partner over a secure channel. The token works once.",
-            title=f"Invitation for {partner.name}",
+            title=f"Invitation for {escape(partner.name)}",
         )
     )
 
@@ -82,7 +83,9 @@ def register(
         return await service.register(platform, name, url, token, encoding=token_encoding)
 
     partner = run(settings_of(ctx), work)
-    out.print(f"[green]Registered[/] with [bold]{partner.name}[/] on OCPI {partner.version}.")
+    out.print(
+        f"[green]Registered[/] with [bold]{escape(partner.name)}[/] on OCPI {partner.version}."
+    )
     print_partner(partner)
 
 
@@ -94,7 +97,9 @@ def list_partners(ctx: typer.Context) -> None:
     for column in ("Name", "State", "Version", "Roles", "Last contact"):
         table.add_column(column)
     for p in partners:
-        table.add_row(p.name, _state(p), p.version or "-", _roles(p), _when(p.last_contact_at))
+        table.add_row(
+            escape(p.name), _state(p), p.version or "-", escape(_roles(p)), _when(p.last_contact_at)
+        )
     out.print(table if partners else "No partners yet: `evroam partner invite NAME` or `register`.")
 
 
@@ -126,7 +131,9 @@ def rotate(
         return await service.rotate(platform, name)
 
     partner = run(settings_of(ctx), work)
-    out.print(f"[green]Rotated[/] tokens with [bold]{partner.name}[/]; old tokens are void.")
+    out.print(
+        f"[green]Rotated[/] tokens with [bold]{escape(partner.name)}[/]; old tokens are void."
+    )
 
 
 @partner_app.command("unregister")
@@ -143,31 +150,32 @@ def unregister(
         return await service.unregister(platform, name, local_only=local_only)
 
     partner = run(settings_of(ctx), work)
-    out.print(f"[yellow]Unregistered[/] from [bold]{partner.name}[/].")
+    out.print(f"[yellow]Unregistered[/] from [bold]{escape(partner.name)}[/].")
 
 
 def print_partner(partner: Partner) -> None:
     summary = Table.grid(padding=(0, 2))
-    summary.add_row("Name", partner.name)
+    summary.add_row("Name", escape(partner.name))
     summary.add_row("State", _state(partner))
     summary.add_row("Version", partner.version or "-")
-    summary.add_row("Versions URL", partner.versions_url or "-")
+    summary.add_row("Versions URL", escape(partner.versions_url or "-"))
     summary.add_row("Token encoding", partner.token_encoding or "per version (accepts both)")
     summary.add_row("Registered", _when(partner.registered_at))
     summary.add_row("Last contact", _when(partner.last_contact_at))
     if partner.last_error:
-        summary.add_row("Last error", f"[red]{partner.last_error}[/]")
-    out.print(Panel.fit(summary, title=f"Partner {partner.name}"))
+        summary.add_row("Last error", f"[red]{escape(partner.last_error)}[/]")
+    out.print(Panel.fit(summary, title=f"Partner {escape(partner.name)}"))
     roles = Table(title="Parties it carries")
     for column in ("Role", "Country", "Party", "Name"):
         roles.add_column(column)
     for r in partner.roles:
-        roles.add_row(r.role, r.country_code, r.party_id, str(r.business_details.get("name", "")))
+        name = str(r.business_details.get("name", ""))
+        roles.add_row(escape(r.role), escape(r.country_code), escape(r.party_id), escape(name))
     endpoints = Table(title="Endpoints it publishes")
     for column in ("Module", "Role", "URL"):
         endpoints.add_column(column)
     for e in partner.endpoints:
-        endpoints.add_row(e.identifier, e.role or "-", e.url)
+        endpoints.add_row(escape(e.identifier), e.role or "-", escape(e.url))
     out.print(roles)
     out.print(endpoints)
 

@@ -4,6 +4,7 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
@@ -43,6 +44,12 @@ def describe_validation(errors: object) -> str:
     return "Invalid or missing parameters: " + "; ".join(parts) if parts else "Invalid parameters"
 
 
+async def _model_error(_: Request, exc: Exception) -> Response:
+    # A body validated by hand (PATCH field by field) failed: the caller's data, so 2001.
+    assert isinstance(exc, ValidationError)
+    return error_response(InvalidParameters(describe_validation(exc.errors())))
+
+
 async def _http_error(_: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     if isinstance(exc.__cause__, BodyLimitExceeded):  # FastAPI wraps body-read failures in a 400
@@ -71,6 +78,7 @@ async def _unexpected(request: Request, exc: Exception) -> Response:
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(OcpiError, _ocpi_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(ValidationError, _model_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(BodyLimitExceeded, _body_too_large)
     app.add_exception_handler(Exception, _unexpected)

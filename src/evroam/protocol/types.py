@@ -51,6 +51,6 @@ def _as_json_number(value: Decimal) -> int | float:
 Number = Annotated[
     Decimal,
     Field(allow_inf_nan=False),
-    PlainSerializer(_as_json_number, return_type=float, when_used="json"),
+    PlainSerializer(_as_json_number, return_type=int | float, when_used="json"),
 ]
 """A JSON number held as Decimal (money, energy, power); written as a JSON number, not a string."""

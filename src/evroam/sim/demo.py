@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 from rich.console import Console
+from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
@@ -56,7 +57,8 @@ def show_view(owner: Node, partner: dict[str, Any]) -> None:
     )
     for role in partner["roles"]:
         party = f"{role['country_code']}*{role['party_id']}"
-        table.add_row(role["role"], party, role["business_details"].get("name", ""), endpoints)
+        name = role["business_details"].get("name", "")
+        table.add_row(escape(role["role"]), escape(party), escape(name), escape(endpoints))
     console.print(table)
 
 

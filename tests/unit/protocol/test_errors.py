@@ -52,3 +52,25 @@ class TestErrorMapping:
             [{"loc": ("body", "roles"), "msg": "List should have at least 1 item"}]
         )
         assert text == "Invalid or missing parameters: roles: List should have at least 1 item"
+
+
+class TestHandlers:
+    async def test_model_validation_error_becomes_2001(self) -> None:
+        """A hand-validated body (PATCH) that fails is the caller's fault: 2001, not 3000."""
+        import json
+
+        from pydantic import BaseModel, ValidationError
+
+        from evroam.protocol.handlers import _model_error
+
+        class Thing(BaseModel):
+            count: int
+
+        try:
+            Thing.model_validate({"count": "many"})
+        except ValidationError as exc:
+            response = await _model_error(None, exc)  # type: ignore[arg-type]
+        body = json.loads(bytes(response.body))
+        assert response.status_code == 200
+        assert body["status_code"] == 2001
+        assert "count" in body["status_message"]
