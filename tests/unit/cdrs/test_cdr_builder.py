@@ -22,7 +22,9 @@ from evroam.tariffs.cdr_builder import CdrError, FinishedSession, build_cdr, bui
 from evroam.tariffs.session_file import load_json
 
 D = Decimal
-EXAMPLES = Path("/work/shared/ocpi-examples/2.2.1")
+_REPO_COPY = Path(__file__).resolve().parents[2] / "data" / "2.2.1"
+# The committed copy of the official examples, else the shared one (never edited).
+EXAMPLES = _REPO_COPY if _REPO_COPY.is_dir() else Path("/work/shared/ocpi-examples/2.2.1")
 BRUSSELS = ZoneInfo("Europe/Brussels")
 CREATED = datetime(2024, 6, 3, 13, 0, tzinfo=UTC)
 

@@ -10,7 +10,10 @@ from pydantic import ValidationError
 
 from evroam.modules.cdrs.model import Cdr, CdrDimensionType
 
-EXAMPLE = Path("/work/shared/ocpi-examples/2.2.1/cdr_example.json")
+_REPO_COPY = Path(__file__).resolve().parents[2] / "data" / "2.2.1"
+# The committed copy of the official examples, else the shared one (never edited).
+EXAMPLES = _REPO_COPY if _REPO_COPY.is_dir() else Path("/work/shared/ocpi-examples/2.2.1")
+EXAMPLE = EXAMPLES / "cdr_example.json"
 
 
 def example() -> dict[str, Any]:

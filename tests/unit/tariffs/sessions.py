@@ -18,7 +18,9 @@ from evroam.tariffs import (
 )
 from evroam.tariffs.session_file import load_json
 
-EXAMPLES = Path("/work/shared/ocpi-examples/2.2.1")
+_REPO_COPY = Path(__file__).resolve().parents[2] / "data" / "2.2.1"
+# The committed copy of the official examples, else the shared one (never edited).
+EXAMPLES = _REPO_COPY if _REPO_COPY.is_dir() else Path("/work/shared/ocpi-examples/2.2.1")
 D = Decimal
 
 
