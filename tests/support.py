@@ -6,18 +6,24 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 import httpx
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import APIRouter, Depends, FastAPI, Request
 from pydantic import BaseModel, Field
+from sqlalchemy import MetaData
 from starlette.responses import Response
 
 from evroam.app import create_app
-from evroam.deps import Exchange, exchange_for
+from evroam.deps import Exchange, PageDep, PlatformDep, exchange_for
+from evroam.model import OcpiObject
 from evroam.modules.credentials import service
 from evroam.partners.model import Partner
 from evroam.platform import Platform
 from evroam.protocol.auth import TokenEncoding, encode_token
 from evroam.protocol.envelope import OcpiResponse
+from evroam.protocol.pagination import page_response
+from evroam.protocol.timestamps import OcpiDateTime
 from evroam.settings import DatabaseSettings, Role, Settings
+from evroam.storage import tables
+from evroam.storage.documents import DocumentRepository, document_table
 
 
 def party(spec: str) -> dict[str, Any]:
@@ -110,6 +116,27 @@ async def platforms(*settings: Settings) -> AsyncIterator[tuple[HostRouter, list
         yield router, running
 
 
+probe_metadata = MetaData()
+for _table in tables.metadata.tables.values():
+    _table.to_metadata(probe_metadata)
+probe_items = document_table("probe_items", probe_metadata)
+
+
+class ProbeItem(OcpiObject):
+    id: str
+    last_updated: OcpiDateTime
+
+
+class ProbeRepository(DocumentRepository[ProbeItem]):
+    table = probe_items
+    model = ProbeItem
+
+
+async def create_probe_items(platform: Platform) -> None:
+    async with platform.engine.begin() as conn:
+        await conn.run_sync(lambda sync: probe_items.create(sync, checkfirst=True))
+
+
 class ProbeBody(BaseModel):
     name: str = Field(max_length=10)
     count: int
@@ -126,6 +153,27 @@ def probe_router() -> APIRouter:
         remote = ex.remote.as_dict() if ex.remote else None
         return OcpiResponse(
             {"partner": ex.partner.name, "local": ex.local.party_id, "remote": remote}
+        )
+
+    @router.get("/ocpi/2.2.1/probe/items")
+    async def get_probe_items(
+        request: Request,
+        page: PageDep,
+        platform: PlatformDep,
+        ex: Annotated[Exchange, Depends(exchange)],
+    ) -> Response:
+        """Sender GET-list of the items this partner may see (its own), paginated."""
+        async with platform.sessions() as session:
+            found = await ProbeRepository(session).page(
+                page, probe_items.c.partner_id == ex.partner.id
+            )
+        return page_response(
+            public_url=platform.settings.public_url,
+            path=request.url.path,
+            query=request.url.query,
+            page=page,
+            documents=found.documents,
+            total=found.total,
         )
 
     @router.put("/ocpi/2.2.1/probe")

@@ -11,6 +11,14 @@ from evroam.partners.auth import Caller, Reach, authenticate
 from evroam.partners.model import Partner, PartyRole
 from evroam.platform import Platform
 from evroam.protocol.context import RequestContext, context_of
+from evroam.protocol.pagination import (
+    DateFromParam,
+    DateToParam,
+    LimitParam,
+    OffsetParam,
+    PageRequest,
+    page_request,
+)
 from evroam.protocol.routing import PartyRef, parse_routing, routing_headers
 from evroam.settings import PartySettings, Role
 
@@ -45,6 +53,26 @@ async def functional_caller(
     platform: PlatformDep, authorization: AuthorizationHeader = None
 ) -> Caller:
     return await authenticate(platform, authorization, Reach.FUNCTIONAL)
+
+
+async def page_params(
+    platform: PlatformDep,
+    offset: OffsetParam = None,
+    limit: LimitParam = None,
+    date_from: DateFromParam = None,
+    date_to: DateToParam = None,
+) -> PageRequest:
+    """The pagination query of a Sender GET-list, capped at the platform's page limit."""
+    return page_request(
+        offset=offset,
+        limit=limit,
+        date_from=date_from,
+        date_to=date_to,
+        cap=platform.settings.http.page_limit,
+    )
+
+
+PageDep = Annotated[PageRequest, Depends(page_params)]
 
 
 def request_context(request: Request) -> RequestContext:

@@ -7,12 +7,13 @@ that repeats the original query with the next offset.
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import parse_qsl, urlencode
 
 from fastapi import Query
 
 from evroam.errors import InvalidParameters
+from evroam.protocol.envelope import OcpiResponse
 from evroam.protocol.timestamps import parse_datetime
 
 
@@ -83,3 +84,14 @@ def page_headers(
         params += [("offset", str(next_offset)), ("limit", str(page.limit))]
         headers["Link"] = f'<{url}?{urlencode(params)}>; rel="next"'
     return headers
+
+
+def page_response(
+    *, public_url: str, path: str, query: str, page: PageRequest, documents: list[Any], total: int
+) -> OcpiResponse:
+    """A list answer with the pagination headers; `Link` is built on the public URL so it
+    reaches us through proxies (the URL the client used may be an internal one)."""
+    headers = page_headers(
+        url=f"{public_url}{path}", query=query, page=page, returned=len(documents), total=total
+    )
+    return OcpiResponse(documents, headers=headers)
