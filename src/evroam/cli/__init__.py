@@ -22,7 +22,7 @@ from evroam.settings import Settings, load_settings
 T = TypeVar("T")
 
 out = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # paths in errors must stay copyable
 
 app = typer.Typer(
     name="evroam",
