@@ -114,26 +114,9 @@ async def accept_registration(
     if caller.kind is not TokenKind.INVITATION or caller.partner.connected:
         raise MethodNotAllowed("Already registered: use PUT to update credentials, or DELETE first")
     found = await _discover_for_server(platform, caller.partner, offered, spec)
-    token_c = new_token()
-    now = utc_now()
-    async with platform.unit_of_work() as session:
-        repo = PartnerRepository(session)
-        if not await repo.consume_token(caller.token_hash):
-            raise MethodNotAllowed("Token A was used concurrently; the partner is registered")
-        partner = await repo.get(_id(caller.partner))
-        assert partner is not None
-        partner.apply(LifecycleEvent.REGISTRATION_RECEIVED)
-        _adopt(partner, offered, found)
-        await repo.revoke_tokens(partner)
-        await repo.add_token(partner, hash_token(token_c), TokenKind.CREDENTIALS, now=now)
-        await repo.save(partner)
-    log.info(
-        "Partner %s registered with us on %s (issued %s)",
-        partner.name,
-        spec.number,
-        redact(token_c),
+    return await _issue_token(
+        platform, caller, offered, found, LifecycleEvent.REGISTRATION_RECEIVED, single_use=True
     )
-    return platform.credentials(token_c)
 
 
 async def accept_update(
@@ -143,22 +126,33 @@ async def accept_update(
     if caller.kind is not TokenKind.CREDENTIALS or not caller.partner.connected:
         raise MethodNotAllowed("Not registered: POST credentials first")
     found = await _discover_for_server(platform, caller.partner, offered, spec)
+    return await _issue_token(platform, caller, offered, found, LifecycleEvent.CREDENTIALS_UPDATED)
+
+
+async def _issue_token(
+    platform: Platform,
+    caller: Caller,
+    offered: Credentials,
+    found: Discovery,
+    event: LifecycleEvent,
+    *,
+    single_use: bool = False,
+) -> Credentials:
+    """Adopt the partner's credentials and replace every token we issued it by a new one."""
     token = new_token()
-    now = utc_now()
     async with platform.unit_of_work() as session:
         repo = PartnerRepository(session)
+        if single_use and not await repo.consume_token(caller.token_hash):
+            raise MethodNotAllowed("Token A was used concurrently; the partner is registered")
         partner = await repo.get(_id(caller.partner))
         assert partner is not None
-        partner.apply(LifecycleEvent.CREDENTIALS_UPDATED)
+        partner.apply(event)
         _adopt(partner, offered, found)
         await repo.revoke_tokens(partner)
-        await repo.add_token(partner, hash_token(token), TokenKind.CREDENTIALS, now=now)
+        await repo.add_token(partner, hash_token(token), TokenKind.CREDENTIALS, now=utc_now())
         await repo.save(partner)
     log.info(
-        "Partner %s updated its credentials on %s (issued %s)",
-        partner.name,
-        spec.number,
-        redact(token),
+        "Partner %s: %s on %s (issued %s)", partner.name, event, found.spec.number, redact(token)
     )
     return platform.credentials(token)
 
