@@ -8,6 +8,7 @@ import httpx
 from fastapi import FastAPI
 
 from evroam import __version__
+from evroam.management import build_management_router
 from evroam.modules.credentials.routes import (
     build_version_details_router,
     build_versions_router,
@@ -49,6 +50,7 @@ def create_app(settings: Settings, *, transport: httpx.AsyncBaseTransport | None
     app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.http.max_body_bytes)
     install_error_handlers(app)
     app.include_router(build_versions_router(), prefix="/ocpi")
+    app.include_router(build_management_router())
     for spec in supported():
         app.include_router(build_version_details_router(spec), prefix=f"/ocpi/{spec.number}")
         for endpoint in spec.endpoints_for(roles):

@@ -8,7 +8,15 @@ from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from evroam.errors import BodyTooLarge, InvalidParameters, MalformedBody, OcpiError, ServerError
+from evroam.errors import (
+    BodyTooLarge,
+    EvroamError,
+    InvalidParameters,
+    MalformedBody,
+    OcpiError,
+    PartnerNotFound,
+    ServerError,
+)
 from evroam.protocol.context import BodyLimitExceeded
 from evroam.protocol.envelope import OcpiResponse
 from evroam.protocol.status import StatusCode
@@ -75,10 +83,19 @@ async def _unexpected(request: Request, exc: Exception) -> Response:
     )
 
 
+async def _operator_error(_: Request, exc: Exception) -> Response:
+    # Service errors meant for operators (management API): the message says what to do next.
+    http_status = 404 if isinstance(exc, PartnerNotFound) else 409
+    return OcpiResponse(
+        status_code=StatusCode.CLIENT_ERROR, status_message=str(exc), http_status=http_status
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(OcpiError, _ocpi_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(ValidationError, _model_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(BodyLimitExceeded, _body_too_large)
+    app.add_exception_handler(EvroamError, _operator_error)
     app.add_exception_handler(Exception, _unexpected)
