@@ -90,3 +90,41 @@ partner_parties = Table(
     UniqueConstraint("partner_id", "role", "country_code", "party_id", name="uq_partner_party"),
     Index("ix_partner_parties_party", "country_code", "party_id"),
 )
+
+
+# One row per (partner, module, object path) waiting to be pushed: changes coalesce, and the
+# worker always sends the object's current state (ARCHITECTURE, transactional outbox).
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("partner_id", Integer, ForeignKey("partners.id", ondelete="CASCADE"), nullable=False),
+    Column("module", String(20), nullable=False),
+    Column("country_code", String(2), nullable=False),
+    Column("party_id", String(3), nullable=False),
+    Column("object_id", String(64), nullable=False),
+    # "LOC1", "LOC1/EVSE1" or "LOC1/EVSE1/CON1": the level a PATCH addresses
+    Column("path", String(200), nullable=False),
+    # the fields changed since the last delivery; None = send the whole object (PUT)
+    Column("fields", JsonDocument),
+    Column("attempts", Integer, nullable=False),
+    Column("due_at", UtcDateTime, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("claimed_until", UtcDateTime),
+    Column("last_error", Text),
+    UniqueConstraint("partner_id", "module", "path", name="uq_outbox_target"),
+    Index("ix_outbox_due", "due_at"),
+)
+
+# Per partner, module and direction: the pull watermark, push health, degraded state.
+sync_state = Table(
+    "sync_state",
+    metadata,
+    Column("partner_id", Integer, ForeignKey("partners.id", ondelete="CASCADE"), primary_key=True),
+    Column("module", String(20), primary_key=True),
+    Column("direction", String(4), primary_key=True),
+    Column("watermark", UtcDateTime),
+    Column("last_success_at", UtcDateTime),
+    Column("last_error", Text),
+    Column("degraded_since", UtcDateTime),
+)
