@@ -3,7 +3,6 @@
 import json
 from datetime import UTC, datetime
 from decimal import Decimal
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -20,11 +19,9 @@ from evroam.modules.tariffs.model import Tariff
 from evroam.tariffs import SessionState, SessionTimeline, TimelinePoint, price_session
 from evroam.tariffs.cdr_builder import CdrError, FinishedSession, build_cdr, build_credit_cdr
 from evroam.tariffs.session_file import load_json
+from tests.examples import EXAMPLES
 
 D = Decimal
-_REPO_COPY = Path(__file__).resolve().parents[2] / "data" / "2.2.1"
-# The committed copy of the official examples, else the shared one (never edited).
-EXAMPLES = _REPO_COPY if _REPO_COPY.is_dir() else Path("/work/shared/ocpi-examples/2.2.1")
 BRUSSELS = ZoneInfo("Europe/Brussels")
 CREATED = datetime(2024, 6, 3, 13, 0, tzinfo=UTC)
 

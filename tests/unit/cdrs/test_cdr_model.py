@@ -2,17 +2,14 @@
 
 import json
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
 from pydantic import ValidationError
 
 from evroam.modules.cdrs.model import Cdr, CdrDimensionType
+from tests.examples import EXAMPLES
 
-_REPO_COPY = Path(__file__).resolve().parents[2] / "data" / "2.2.1"
-# The committed copy of the official examples, else the shared one (never edited).
-EXAMPLES = _REPO_COPY if _REPO_COPY.is_dir() else Path("/work/shared/ocpi-examples/2.2.1")
 EXAMPLE = EXAMPLES / "cdr_example.json"
 
 

@@ -1,28 +1,26 @@
 """The official OCPI 2.2.1 example files (tag v2.2.1-d2, unmodified) as test fixtures."""
 
-import json
-import os
 from pathlib import Path
-from typing import Any
 
-_REPO_COPY = Path(__file__).resolve().parents[2] / "data" / "2.2.1"
-_SHARED_COPY = Path("/work/shared/ocpi-examples/2.2.1")
+from tests.examples import EXAMPLES, example
+
+__all__ = [
+    "FULL_LOCATIONS",
+    "HOURS",
+    "LOCATION_FRAGMENTS",
+    "example",
+    "example_text",
+    "examples_dir",
+]
 
 
 def examples_dir() -> Path:
-    """EVROAM_OCPI_EXAMPLES, else tests/data/2.2.1, else the shared copy of the examples."""
-    configured = os.environ.get("EVROAM_OCPI_EXAMPLES")
-    if configured:
-        return Path(configured)
-    return _REPO_COPY if _REPO_COPY.is_dir() else _SHARED_COPY
+    """The committed copy of the official examples (tests/examples.py is the one source)."""
+    return EXAMPLES
 
 
 def example_text(name: str) -> str:
-    return (examples_dir() / name).read_text(encoding="utf-8")
-
-
-def example(name: str) -> Any:
-    return json.loads(example_text(name))
+    return (EXAMPLES / name).read_text(encoding="utf-8")
 
 
 # Complete Location objects (Locations §8.3.1 examples).

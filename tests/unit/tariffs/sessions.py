@@ -4,7 +4,6 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from evroam.modules.tariffs.model import Tariff
@@ -17,10 +16,8 @@ from evroam.tariffs import (
     price_session,
 )
 from evroam.tariffs.session_file import load_json
+from tests.examples import EXAMPLES
 
-_REPO_COPY = Path(__file__).resolve().parents[2] / "data" / "2.2.1"
-# The committed copy of the official examples, else the shared one (never edited).
-EXAMPLES = _REPO_COPY if _REPO_COPY.is_dir() else Path("/work/shared/ocpi-examples/2.2.1")
 D = Decimal
 
 

@@ -8,11 +8,9 @@ from typing import Any
 from typer.testing import CliRunner
 
 from evroam.cli import load_commands
+from tests.examples import EXAMPLES
 
 D = Decimal
-_REPO_COPY = Path(__file__).resolve().parents[2] / "data" / "2.2.1"
-# The committed copy of the official examples, else the shared one (never edited).
-EXAMPLES = _REPO_COPY if _REPO_COPY.is_dir() else Path("/work/shared/ocpi-examples/2.2.1")
 DATA = Path(__file__).parents[2] / "data" / "tariffs"
 TARIFF_4 = str(EXAMPLES / "tariff_4_complex.json")
 SATURDAY = str(DATA / "session_tariff_4_saturday.json")

@@ -9,10 +9,8 @@ import pytest
 from pydantic import ValidationError
 
 from evroam.modules.tariffs.model import Tariff, TariffDimensionType
+from tests.examples import EXAMPLES
 
-_REPO_COPY = Path(__file__).resolve().parents[2] / "data" / "2.2.1"
-# The committed copy of the official examples, else the shared one (never edited).
-EXAMPLES = _REPO_COPY if _REPO_COPY.is_dir() else Path("/work/shared/ocpi-examples/2.2.1")
 TARIFF_FILES = sorted(
     p
     for p in [*EXAMPLES.glob("tariff_*.json"), *EXAMPLES.glob("tariffrestriction_*.json")]
