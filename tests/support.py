@@ -213,7 +213,7 @@ class FakePeer:
 
     def __init__(self, versions: list[str] | None = None, modules: list[str] | None = None) -> None:
         self.versions = versions or ["2.2.1"]
-        self.modules = modules if modules is not None else ["credentials"]
+        self.modules = modules if modules is not None else ["credentials", "locations"]
         self.requests: list[httpx.Request] = []
         self.credentials_answer: dict[str, Any] = {
             "token": "peer-token-c",

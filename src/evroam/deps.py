@@ -92,6 +92,7 @@ class Exchange:
     caller: Caller
     local: PartySettings
     remote: PartyRole | None
+    addressed: bool = False  # the request named our party in OCPI-to-*
 
     @property
     def partner(self) -> Partner:
@@ -115,7 +116,7 @@ def exchange_for(*roles: Role) -> Callable[..., Awaitable[Exchange]]:
         context_of(request.scope).response_headers.update(
             routing_headers(PartyRef(local.country_code, local.party_id), reply_to)
         )
-        return Exchange(caller, local, remote)
+        return Exchange(caller, local, remote, addressed=routing.to is not None)
 
     return resolve
 

@@ -1,6 +1,7 @@
 """Versions module on the live app (CONFORMANCE section C)."""
 
 import httpx
+import pytest
 
 from evroam.modules.credentials.client import fetch_version_details
 from evroam.partners.client import PartnerClient
@@ -60,13 +61,32 @@ class TestGetVersionDetails:
             }
         ]
 
-    async def test_every_listed_url_is_served(self, pair: Pair) -> None:
-        _, _, emsp = pair
-        token_a = await invite(emsp.platform, "cpo")
-        data = (await emsp.client.get("/ocpi/2.2.1", headers=auth(token_a))).json()["data"]
+    @pytest.mark.parametrize("side", ["cpo", "emsp"])
+    async def test_every_listed_url_is_served(self, pair: Pair, side: str) -> None:
+        """Sender URLs answer GET; Receiver URLs answer under /{country_code}/{party_id}/{id}
+        (with Token A both give 401, not an unrouted 404)."""
+        _, cpo, emsp = pair
+        platform = cpo if side == "cpo" else emsp
+        token_a = await invite(platform.platform, "someone")
+        data = (await platform.client.get("/ocpi/2.2.1", headers=auth(token_a))).json()["data"]
+        assert len(data["endpoints"]) == 3
         for endpoint in data["endpoints"]:
-            response = await emsp.client.get(endpoint["url"], headers=auth(token_a))
-            assert response.status_code != 404
+            suffix = "/NL/CPO/X1" if endpoint["role"] == "RECEIVER" else ""
+            response = await platform.client.get(endpoint["url"] + suffix, headers=auth(token_a))
+            assert response.status_code in (200, 401)
+
+    async def test_roles_decide_which_interfaces_are_published(self, pair: Pair) -> None:
+        """C.79 / DIGEST §2.2: a CPO publishes Sender interfaces, an eMSP Receiver ones."""
+        _, cpo, emsp = pair
+        for running, role in ((cpo, "SENDER"), (emsp, "RECEIVER")):
+            token_a = await invite(running.platform, "someone")
+            data = (await running.client.get("/ocpi/2.2.1", headers=auth(token_a))).json()["data"]
+            functional = {
+                (e["identifier"], e["role"])
+                for e in data["endpoints"]
+                if e["identifier"] != "credentials"
+            }
+            assert functional == {("locations", role), ("tariffs", role)}
 
 
 class TestReadingPeerDetails:

@@ -104,6 +104,13 @@ class DocumentRepository(Generic[M]):
         document = await self.get_document(key)
         return None if document is None else self.model.model_validate(document)  # type: ignore[return-value]
 
+    async def find_documents(
+        self, *where: ColumnElement[bool], limit: int = 1
+    ) -> list[dict[str, Any]]:
+        """Stored documents matching the conditions, oldest first."""
+        query = select(self.table.c.document).where(*where).order_by(self.table.c.pk).limit(limit)
+        return [dict(d) for d in (await self.session.execute(query)).scalars()]
+
     async def put(
         self,
         key: ObjectKey,

@@ -1,6 +1,10 @@
 """OCPI 2.2.1 (tag v2.2.1-d2): the version as plain data, bound to the version-free modules."""
 
 from evroam.modules.credentials.routes import build_credentials_router
+from evroam.modules.locations import receiver as locations_receiver
+from evroam.modules.locations import sender as locations_sender
+from evroam.modules.tariffs import receiver as tariffs_receiver
+from evroam.modules.tariffs import sender as tariffs_sender
 from evroam.partners.model import InterfaceRole
 from evroam.protocol.auth import TokenEncoding
 from evroam.settings import Role
@@ -20,11 +24,41 @@ ENDPOINTS: tuple[EndpointSpec, ...] = (
         build_router=build_credentials_router,
         functional=False,
     ),
+    EndpointSpec(
+        module="locations",
+        role=InterfaceRole.SENDER,
+        path="sender/locations",
+        served_by=frozenset({Role.CPO}),
+        build_router=locations_sender.build_sender_router,
+    ),
+    EndpointSpec(
+        module="locations",
+        role=InterfaceRole.RECEIVER,
+        path="receiver/locations",
+        served_by=frozenset({Role.EMSP, Role.NSP}),
+        build_router=locations_receiver.build_receiver_router,
+    ),
+    EndpointSpec(
+        module="tariffs",
+        role=InterfaceRole.SENDER,
+        path="sender/tariffs",
+        served_by=frozenset({Role.CPO}),
+        build_router=tariffs_sender.build_sender_router,
+    ),
+    EndpointSpec(
+        module="tariffs",
+        role=InterfaceRole.RECEIVER,
+        path="receiver/tariffs",
+        served_by=frozenset({Role.EMSP, Role.NSP}),
+        build_router=tariffs_receiver.build_receiver_router,
+    ),
 )
 
 REQUIREMENTS: tuple[Requirement, ...] = (
     # Without it the partner cannot be updated or unregistered.
     Requirement(module="credentials", role=None),
+    # An eMSP must be able to pull a CPO's Locations: the Sender interface is mandatory (§1.8).
+    Requirement(module="locations", role=InterfaceRole.SENDER, ours=Role.EMSP, theirs=Role.CPO),
 )
 
 SPEC = VersionSpec(

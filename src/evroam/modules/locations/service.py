@@ -1,0 +1,238 @@
+"""Locations rules, version-neutral (2.2.1 Locations chapter 8; DIGEST §5).
+
+Receiver side: a partner's Locations, EVSEs and Connectors stored as it pushes them; the URL
+party must be one the partner carries and equal the body's; ids in URL and body must match;
+a child PUT or PATCH sets the parents' `last_updated` (§5.1 cascade). A rejected request
+changes nothing: every write is one transaction after all checks.
+
+Sender side: our own published Locations, found by id among our parties.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from evroam.deps import Exchange
+from evroam.errors import InvalidParameters, NotFound, UnknownLocation
+from evroam.modules.locations.model import EVSE, Connector, Location
+from evroam.modules.locations.repository import LocationRepository, locations
+from evroam.modules.patching import apply_patch, validate_patch
+from evroam.partners.model import Partner
+from evroam.platform import Platform
+from evroam.protocol.pagination import PageRequest
+from evroam.protocol.types import ci_key
+from evroam.storage.documents import ObjectKey, Page
+
+
+@dataclass(frozen=True)
+class LocationPath:
+    """Which object a Location URL addresses: the Location, one EVSE, or one Connector."""
+
+    country_code: str
+    party_id: str
+    location_id: str
+    evse_uid: str | None = None
+    connector_id: str | None = None
+
+    @property
+    def key(self) -> ObjectKey:
+        return ObjectKey(self.country_code, self.party_id, self.location_id)
+
+
+# ── receiver: a partner's objects ──────────────────────────────────────────────────────────
+
+
+def check_owner(partner: Partner, country_code: str, party_id: str) -> None:
+    """A partner may only write and read objects of the parties it carries (CONFORMANCE A.35)."""
+    if not (partner.carries(country_code, party_id) or any(r.role == "HUB" for r in partner.roles)):
+        raise NotFound(f"{country_code}/{party_id} is not a party of this connection")
+
+
+async def get_received(
+    platform: Platform, exchange: Exchange, path: LocationPath
+) -> dict[str, Any]:
+    """The stored Location, EVSE or Connector as the partner pushed it; 404 when unknown."""
+    check_owner(exchange.partner, path.country_code, path.party_id)
+    async with platform.sessions() as session:
+        document = await LocationRepository(session).get_document(path.key)
+    if document is None:
+        raise NotFound(f"Unknown location {path.location_id}")
+    return select(document, path)
+
+
+async def put_received(
+    platform: Platform, exchange: Exchange, path: LocationPath, body: Location | EVSE | Connector
+) -> bool:
+    """PUT at any level; True when a new object was created (HTTP 201)."""
+    check_owner(exchange.partner, path.country_code, path.party_id)
+    check_ids(path, body)
+    async with platform.unit_of_work() as session:
+        repo = LocationRepository(session)
+        if isinstance(body, Location):
+            return await _store(repo, path, body, exchange.partner)
+        current = await repo.get(path.key)
+        if current is None:
+            raise UnknownLocation(f"Unknown location {path.location_id}: PUT the Location first")
+        created = place(current, path, body)
+        await _store(repo, path, current, exchange.partner)
+        return created
+
+
+async def patch_received(
+    platform: Platform, exchange: Exchange, path: LocationPath, data: dict[str, Any]
+) -> None:
+    """PATCH at any level: only the given fields change; `last_updated` is required (A.38)."""
+    check_owner(exchange.partner, path.country_code, path.party_id)
+    model = Connector if path.connector_id else EVSE if path.evse_uid else Location
+    changes = validate_patch(model, data, required=("last_updated",))
+    _check_patch_ids(path, changes)
+    async with platform.unit_of_work() as session:
+        repo = LocationRepository(session)
+        current = await repo.get(path.key)
+        if current is None:
+            raise NotFound(f"Unknown location {path.location_id}")
+        patched = patch_object(current, path, data)
+        await _store(repo, path, patched, exchange.partner)
+
+
+async def _store(
+    repo: LocationRepository, path: LocationPath, location: Location, partner: Partner
+) -> bool:
+    return await repo.put(
+        path.key,
+        location,
+        last_updated=location.last_updated,
+        partner_id=partner.id,
+        publish=location.publish,
+    )
+
+
+def check_ids(path: LocationPath, body: Location | EVSE | Connector) -> None:
+    """URL and body must name the same object and owner (CONFORMANCE A.32–A.34, E.133, E.134)."""
+    if isinstance(body, Location):
+        pairs = [
+            (path.location_id, body.id),
+            (path.country_code, body.country_code),
+            (path.party_id, body.party_id),
+        ]
+    elif isinstance(body, EVSE):
+        pairs = [(path.evse_uid or "", body.uid)]
+    else:
+        pairs = [(path.connector_id or "", body.id)]
+    for in_url, in_body in pairs:
+        if ci_key(in_url) != ci_key(in_body):
+            raise InvalidParameters(f"URL names {in_url!r} but the body carries {in_body!r}")
+
+
+def _check_patch_ids(path: LocationPath, changes: dict[str, Any]) -> None:
+    expected = {
+        "id": path.connector_id or path.location_id,
+        "uid": path.evse_uid,
+        "country_code": path.country_code,
+        "party_id": path.party_id,
+    }
+    for name, in_url in expected.items():
+        if name in changes and in_url is not None and ci_key(str(changes[name])) != ci_key(in_url):
+            raise InvalidParameters(f"PATCH may not change {name} ({changes[name]!r} ≠ {in_url!r})")
+
+
+# ── object surgery, shared by receiver and sender ──────────────────────────────────────────
+
+
+def find_evse(location: Location, uid: str) -> EVSE | None:
+    return next((e for e in location.evses or [] if ci_key(e.uid) == ci_key(uid)), None)
+
+
+def find_connector(evse: EVSE, connector_id: str) -> Connector | None:
+    return next((c for c in evse.connectors if ci_key(c.id) == ci_key(connector_id)), None)
+
+
+def place(location: Location, path: LocationPath, child: EVSE | Connector) -> bool:
+    """Put an EVSE or Connector into the Location, cascading last_updated; True if new."""
+    if isinstance(child, EVSE):
+        evses = location.evses or []
+        existing = find_evse(location, child.uid)
+        location.evses = (
+            [child if e is existing else e for e in evses] if existing else [*evses, child]
+        )
+        location.last_updated = child.last_updated
+        return existing is None
+    evse = find_evse(location, path.evse_uid or "")
+    if evse is None:
+        raise InvalidParameters(f"Unknown EVSE {path.evse_uid}: PUT the EVSE first")
+    existing_connector = find_connector(evse, child.id)
+    connectors = [child if c is existing_connector else c for c in evse.connectors]
+    evse.connectors = connectors if existing_connector else [*connectors, child]
+    evse.last_updated = location.last_updated = child.last_updated
+    return existing_connector is None
+
+
+def patch_object(location: Location, path: LocationPath, data: dict[str, Any]) -> Location:
+    """The Location after a PATCH at the path's level, with last_updated cascaded up."""
+    if path.evse_uid is None:
+        return apply_patch(location, data)
+    evse = find_evse(location, path.evse_uid)
+    if evse is None:
+        raise NotFound(f"Unknown EVSE {path.evse_uid}")
+    if path.connector_id is None:
+        place(location, path, apply_patch(evse, data))
+        return location
+    connector = find_connector(evse, path.connector_id)
+    if connector is None:
+        raise NotFound(f"Unknown connector {path.connector_id}")
+    place(location, path, apply_patch(connector, data))
+    return location
+
+
+def select(document: dict[str, Any], path: LocationPath) -> dict[str, Any]:
+    """The part of a stored Location document the path addresses, or NotFound."""
+    if path.evse_uid is None:
+        return document
+    evse = next(
+        (e for e in document.get("evses") or [] if ci_key(e["uid"]) == ci_key(path.evse_uid)), None
+    )
+    if evse is None:
+        raise NotFound(f"Unknown EVSE {path.evse_uid}")
+    if path.connector_id is None:
+        return dict(evse)
+    connector = next(
+        (c for c in evse["connectors"] if ci_key(c["id"]) == ci_key(path.connector_id)), None
+    )
+    if connector is None:
+        raise NotFound(f"Unknown connector {path.connector_id}")
+    return dict(connector)
+
+
+# ── sender: our own published locations ────────────────────────────────────────────────────
+
+
+def _ours(exchange: Exchange, addressed_only: bool) -> list[Any]:
+    """Conditions selecting our own published Locations (of the addressed party, if any)."""
+    c = locations.c
+    conditions: list[Any] = [c.partner_id.is_(None), c.publish.is_(True)]
+    if addressed_only:
+        conditions += [
+            c.country_code == exchange.local.country_code,
+            c.party_id == exchange.local.party_id,
+        ]
+    return conditions
+
+
+async def list_published(platform: Platform, exchange: Exchange, page: PageRequest) -> Page:
+    """GET list of the Sender: our published Locations, paginated (DIGEST §5.2)."""
+    async with platform.sessions() as session:
+        return await LocationRepository(session).page(page, *_ours(exchange, exchange.addressed))
+
+
+async def get_published(
+    platform: Platform, exchange: Exchange, path: LocationPath
+) -> dict[str, Any]:
+    """GET one of our published Locations, EVSEs or Connectors by id; 404 when unknown."""
+    c = locations.c
+    async with platform.sessions() as session:
+        repo = LocationRepository(session)
+        found = await repo.find_documents(
+            c.object_id == ci_key(path.location_id), *_ours(exchange, exchange.addressed)
+        )
+    if not found:
+        raise NotFound(f"Unknown location {path.location_id}")
+    return select(found[0], path)
