@@ -44,6 +44,8 @@ def platform_settings(
     public_url: str | None = None,
     **extra: Any,
 ) -> Settings:
+    # In process, tests drive the outbox worker themselves (`app.state.outbox.drain()`).
+    extra.setdefault("push", {"enabled": False})
     return Settings(
         public_url=public_url or f"http://{name}.test",
         parties=[party(p) for p in parties or ("CPO:NL:CPO",)],

@@ -1,5 +1,6 @@
 """create_app(settings): one platform as an ASGI app. Nothing is built at import time."""
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -16,6 +17,7 @@ from evroam.modules.credentials.routes import (
 from evroam.platform import Platform
 from evroam.protocol.context import RequestContextMiddleware
 from evroam.protocol.handlers import install_error_handlers
+from evroam.push.worker import OutboxWorker, deliverers
 from evroam.settings import Settings
 from evroam.versions import supported
 
@@ -35,9 +37,19 @@ def create_app(settings: Settings, *, transport: httpx.AsyncBaseTransport | None
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         platform = await Platform.open(settings, transport=transport)
         app.state.platform = platform
+        worker = OutboxWorker(
+            platform, deliverers(), batch=settings.push.batch, concurrency=settings.push.concurrency
+        )
+        app.state.outbox = worker
+        tasks = []
+        if settings.push.enabled:
+            tasks.append(asyncio.create_task(worker.run_forever(settings.push.poll_seconds)))
         try:
             yield
         finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
             await platform.close()
 
     app = FastAPI(

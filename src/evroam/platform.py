@@ -4,6 +4,7 @@ Built by `create_app` for the server and by the CLI for one-off commands; nothin
 import time, so several platforms can live in one process (tests run three at once).
 """
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -34,6 +35,7 @@ class Platform:
         self.engine = engine
         self.sessions: async_sessionmaker[AsyncSession] = session_factory(engine)
         self.transport = transport
+        self.push_wakeup = asyncio.Event()  # set after a change is queued: the worker starts now
 
     @classmethod
     async def open(

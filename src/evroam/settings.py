@@ -78,6 +78,18 @@ class HttpSettings(BaseModel):
     )
 
 
+class PushSettings(BaseModel):
+    """The outbox worker that delivers our changes to partners."""
+
+    model_config = ConfigDict(extra="forbid")
+    enabled: bool = Field(default=True, description="Run the outbox worker inside the server.")
+    batch: int = Field(default=500, ge=1, le=10_000, description="Rows claimed per pass.")
+    concurrency: int = Field(
+        default=32, ge=1, le=512, description="Requests in flight per partner."
+    )
+    poll_seconds: float = Field(default=0.5, gt=0, description="Idle wait between passes.")
+
+
 class Settings(BaseSettings):
     """Everything one platform needs to run."""
 
@@ -92,6 +104,7 @@ class Settings(BaseSettings):
     parties: list[PartySettings] = Field(default_factory=list)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     http: HttpSettings = Field(default_factory=HttpSettings)
+    push: PushSettings = Field(default_factory=PushSettings)
     token_a_ttl_hours: float = Field(default=168.0, gt=0, description="Lifetime of a Token A.")
     default_token_encoding: TokenEncoding | None = Field(
         default=None,

@@ -107,6 +107,8 @@ outbox = Table(
     Column("path", String(200), nullable=False),
     # the fields changed since the last delivery; None = send the whole object (PUT)
     Column("fields", JsonDocument),
+    # bumped by every change: a delivery only removes the row if no change arrived meanwhile
+    Column("revision", Integer, nullable=False),
     Column("attempts", Integer, nullable=False),
     Column("due_at", UtcDateTime, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),

@@ -53,6 +53,7 @@ def upgrade() -> None:
         sa.Column("object_id", sa.String(64), nullable=False),
         sa.Column("path", sa.String(200), nullable=False),
         sa.Column("fields", _json),
+        sa.Column("revision", sa.Integer, nullable=False),
         sa.Column("attempts", sa.Integer, nullable=False),
         sa.Column("due_at", _when, nullable=False),
         sa.Column("created_at", _when, nullable=False),

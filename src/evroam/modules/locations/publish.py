@@ -1,0 +1,149 @@
+"""Our own Locations: the CPO's data, managed through this service and pushed to partners.
+
+Every change is written with its outbox rows in one transaction (ARCHITECTURE, outbox), and
+keeps the `last_updated` cascade the Sender must maintain (Connector → EVSE → Location, §5.1).
+Saving an object identical to the stored one changes nothing and pushes nothing.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from evroam.errors import EvroamError
+from evroam.modules.locations.enums import Status
+from evroam.modules.locations.model import Location
+from evroam.modules.locations.repository import LocationRepository, locations
+from evroam.modules.locations.service import find_evse
+from evroam.platform import Platform
+from evroam.protocol.timestamps import utc_now
+from evroam.protocol.types import ci_key
+from evroam.push.outbox import Change, enqueue, recipients
+from evroam.settings import Role
+from evroam.storage.documents import ObjectKey
+
+
+@dataclass
+class SaveResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: list[str] = field(default_factory=list)
+
+
+def key_of(location: Location) -> ObjectKey:
+    return ObjectKey(location.country_code, location.party_id, location.id)
+
+
+def cascade(location: Location) -> Location:
+    """Raise each parent's last_updated to its newest child's (CONFORMANCE E.120)."""
+    for evse in location.evses or []:
+        evse.last_updated = max([evse.last_updated, *(c.last_updated for c in evse.connectors)])
+    location.last_updated = max(
+        [location.last_updated, *(e.last_updated for e in location.evses or [])]
+    )
+    return location
+
+
+def check_ours(platform: Platform, location: Location) -> None:
+    owners = {(p.country_code, p.party_id) for p in platform.parties if p.role is Role.CPO}
+    if (ci_key(location.country_code), ci_key(location.party_id)) not in owners:
+        raise EvroamError(
+            f"Location {location.id} belongs to {location.country_code}*{location.party_id},"
+            " which is not one of this platform's CPO parties:"
+            " add that party to the settings or fix the file."
+        )
+
+
+async def save_locations(platform: Platform, items: Iterable[Location]) -> SaveResult:
+    """Create or replace our Locations in one transaction, queueing a PUT for each change."""
+    result = SaveResult()
+    now = utc_now()
+    async with platform.unit_of_work() as session:
+        partners = await recipients(session, "locations")
+        repo = LocationRepository(session)
+        for location in items:
+            check_ours(platform, location)
+            await _save(repo, session, cascade(location), result, partners=partners, now=now)
+    platform.push_wakeup.set()
+    return result
+
+
+async def _save(
+    repo: LocationRepository,
+    session: AsyncSession,
+    location: Location,
+    result: SaveResult,
+    **kw: object,
+) -> None:
+    key = key_of(location)
+    document = location.model_dump(mode="json", exclude_none=True)
+    if await repo.get_document(key) == document:
+        result.unchanged += 1
+        return
+    created = await repo.put(
+        key, location, last_updated=location.last_updated, publish=location.publish
+    )
+    result.created += created
+    result.updated += not created
+    if location.publish:
+        await enqueue(session, [Change("locations", key, (location.id,))], **kw)  # type: ignore[arg-type]
+
+
+async def set_evse_status(
+    platform: Platform,
+    location_id: str,
+    evse_uid: str,
+    status: Status,
+    *,
+    party: tuple[str, str] | None = None,
+) -> Location:
+    """Change one EVSE's status now: stored, cascaded, and PATCHed to every partner."""
+    now = utc_now()
+    async with platform.unit_of_work() as session:
+        repo = LocationRepository(session)
+        location = await _own(repo, location_id, party)
+        evse = find_evse(location, evse_uid)
+        if evse is None:
+            raise EvroamError(
+                f"Location {location.id} has no EVSE {evse_uid};"
+                " `evroam locations list` shows them."
+            )
+        evse.status, evse.last_updated, location.last_updated = status, now, now
+        await repo.put(key_of(location), location, last_updated=now, publish=location.publish)
+        if location.publish:
+            change = Change(
+                "locations", key_of(location), (location.id, evse.uid), frozenset({"status"})
+            )
+            await enqueue(session, [change], now=now)
+    platform.push_wakeup.set()
+    return location
+
+
+async def _own(
+    repo: LocationRepository, location_id: str, party: tuple[str, str] | None
+) -> Location:
+    c = locations.c
+    conditions = [c.partner_id.is_(None), c.object_id == ci_key(location_id)]
+    if party is not None:
+        conditions += [c.country_code == ci_key(party[0]), c.party_id == ci_key(party[1])]
+    found = await repo.find_documents(*conditions, limit=2)
+    if not found:
+        raise EvroamError(f"No Location {location_id} of ours; `evroam locations list` shows them.")
+    if len(found) > 1:
+        raise EvroamError(
+            f"Several of our parties have a Location {location_id}: name the party with --party."
+        )
+    return Location.model_validate(found[0])
+
+
+async def own_locations(
+    platform: Platform, *, offset: int = 0, limit: int = 50
+) -> tuple[list[Location], int]:
+    """A page of our Locations (all, published or not) and their total."""
+    from evroam.protocol.pagination import page_request
+
+    page = page_request(offset=offset, limit=limit, date_from=None, date_to=None, cap=max(limit, 1))
+    async with platform.sessions() as session:
+        found = await LocationRepository(session).page(page, locations.c.partner_id.is_(None))
+    return [Location.model_validate(d) for d in found.documents], found.total

@@ -1,0 +1,59 @@
+"""Our own Tariffs: saved or deleted with their outbox rows in one transaction, then pushed."""
+
+from collections.abc import Iterable
+
+from evroam.errors import EvroamError
+from evroam.modules.locations.publish import SaveResult
+from evroam.modules.tariffs.model import Tariff
+from evroam.modules.tariffs.repository import TariffRepository
+from evroam.platform import Platform
+from evroam.protocol.timestamps import utc_now
+from evroam.protocol.types import ci_key
+from evroam.push.outbox import Change, enqueue, recipients
+from evroam.settings import Role
+from evroam.storage.documents import ObjectKey
+
+
+def key_of(tariff: Tariff) -> ObjectKey:
+    return ObjectKey(tariff.country_code, tariff.party_id, tariff.id)
+
+
+def check_ours(platform: Platform, tariff: Tariff) -> None:
+    owners = {(p.country_code, p.party_id) for p in platform.parties if p.role is Role.CPO}
+    if (ci_key(tariff.country_code), ci_key(tariff.party_id)) not in owners:
+        raise EvroamError(
+            f"Tariff {tariff.id} belongs to {tariff.country_code}*{tariff.party_id},"
+            " which is not one of this platform's CPO parties."
+        )
+
+
+async def save_tariffs(platform: Platform, items: Iterable[Tariff]) -> SaveResult:
+    """Create or replace our Tariffs, queueing a PUT to every partner for each change."""
+    result = SaveResult()
+    now = utc_now()
+    async with platform.unit_of_work() as session:
+        partners = await recipients(session, "tariffs")
+        repo = TariffRepository(session)
+        for tariff in items:
+            check_ours(platform, tariff)
+            key = key_of(tariff)
+            if await repo.get_document(key) == tariff.model_dump(mode="json", exclude_none=True):
+                result.unchanged += 1
+                continue
+            created = await repo.put(key, tariff, last_updated=tariff.last_updated)
+            result.created += created
+            result.updated += not created
+            await enqueue(
+                session, [Change("tariffs", key, (tariff.id,))], now=now, partners=partners
+            )
+    platform.push_wakeup.set()
+    return result
+
+
+async def delete_tariff(platform: Platform, key: ObjectKey) -> None:
+    """Remove one of our Tariffs and DELETE it at every partner."""
+    async with platform.unit_of_work() as session:
+        if not await TariffRepository(session).delete(key):
+            raise EvroamError(f"No Tariff {key.object_id} of {key.country_code}*{key.party_id}.")
+        await enqueue(session, [Change("tariffs", key, (key.object_id,))], now=utc_now())
+    platform.push_wakeup.set()

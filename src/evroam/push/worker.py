@@ -1,0 +1,233 @@
+"""The outbox worker: claims due rows and delivers the current state of each object.
+
+Claiming is one UPDATE … RETURNING of rows whose claim expired (on PostgreSQL the inner select
+takes `FOR UPDATE SKIP LOCKED`), so any number of server processes share the work. A delivered
+row is removed only if its revision is unchanged; a change that arrived meanwhile is delivered
+again with the then-current state. Failures back off exponentially; a partner that cannot be
+reached has all its rows pushed back and, after repeated failures, is marked degraded. Rows are
+never dropped for unreachability, so when the partner answers again everything that changed
+since its last confirmed delivery is sent (ARCHITECTURE, outbox).
+"""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import and_, delete, func, or_, select, update
+
+from evroam.errors import PartnerError, PartnerHttpError, PartnerOcpiError, PartnerUnreachable
+from evroam.partners.client import PartnerClient
+from evroam.partners.model import Partner
+from evroam.partners.repository import PartnerRepository
+from evroam.platform import Platform
+from evroam.protocol.timestamps import utc_now
+from evroam.push import health
+from evroam.storage.tables import outbox
+
+log = logging.getLogger("evroam.push")
+
+CLAIM_SECONDS = 60
+MAX_BACKOFF = timedelta(minutes=5)
+DEGRADED_AFTER = 5
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A claimed outbox row."""
+
+    id: int
+    partner_id: int
+    module: str
+    country_code: str
+    party_id: str
+    object_id: str
+    path: str
+    fields: list[str] | None
+    revision: int
+    attempts: int
+
+
+Deliver = Callable[[Platform, PartnerClient, Partner, Claimed], Awaitable[None]]
+
+
+class Rejected(Exception):
+    """The partner refused the object itself (an OCPI 2xxx): retrying the same state won't help."""
+
+
+def deliverers() -> dict[str, Deliver]:
+    """The delivery function of each module that pushes."""
+    from evroam.modules.locations.client import deliver_location
+    from evroam.modules.tariffs.client import deliver_tariff
+
+    return {"locations": deliver_location, "tariffs": deliver_tariff}
+
+
+def backoff(attempts: int) -> timedelta:
+    return min(timedelta(seconds=2 ** min(attempts, 12)), MAX_BACKOFF)
+
+
+async def claim(platform: Platform, limit: int) -> list[Claimed]:
+    now = utc_now()
+    due = (
+        select(outbox.c.id)
+        .where(
+            outbox.c.due_at <= now,
+            or_(outbox.c.claimed_until.is_(None), outbox.c.claimed_until < now),
+        )
+        .order_by(outbox.c.due_at, outbox.c.id)
+        .limit(limit)
+    )
+    if platform.engine.dialect.name == "postgresql":
+        due = due.with_for_update(skip_locked=True)
+    claim_rows = (
+        update(outbox)
+        .where(outbox.c.id.in_(due.scalar_subquery()))
+        .values(claimed_until=now + timedelta(seconds=CLAIM_SECONDS))
+        .returning(*(outbox.c[name] for name in Claimed.__dataclass_fields__))
+    )
+    async with platform.unit_of_work() as session:
+        rows = (await session.execute(claim_rows)).all()
+    return [Claimed(**row._mapping) for row in rows]
+
+
+class OutboxWorker:
+    """Delivers outbox rows with one client per partner and bounded concurrency."""
+
+    def __init__(
+        self,
+        platform: Platform,
+        deliverers: dict[str, Deliver],
+        *,
+        batch: int = 500,
+        concurrency: int = 32,
+    ) -> None:
+        self.platform = platform
+        self.deliverers = deliverers
+        self.batch = batch
+        self.concurrency = concurrency
+
+    async def run_forever(self, poll_seconds: float = 0.5) -> None:
+        """Deliver until cancelled; sleeps when idle, woken early by `platform.push_wakeup`."""
+        while True:
+            try:
+                if await self.run_once():
+                    continue
+            except Exception:  # the loop must survive a bad row or a database hiccup
+                log.exception("Outbox pass failed; retrying")
+            self.platform.push_wakeup.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.platform.push_wakeup.wait(), timeout=poll_seconds)
+
+    async def drain(self, *, max_passes: int = 10_000) -> int:
+        """Deliver until nothing is due now (tests, CLI); returns rows delivered or settled."""
+        total = 0
+        for _ in range(max_passes):
+            handled = await self.run_once()
+            if not handled:
+                break
+            total += handled
+        return total
+
+    async def run_once(self) -> int:
+        rows = await claim(self.platform, self.batch)
+        if not rows:
+            return 0
+        by_partner: dict[int, list[Claimed]] = {}
+        for row in rows:
+            by_partner.setdefault(row.partner_id, []).append(row)
+        await asyncio.gather(
+            *(self._deliver_partner(pid, items) for pid, items in by_partner.items())
+        )
+        return len(rows)
+
+    async def _deliver_partner(self, partner_id: int, rows: list[Claimed]) -> None:
+        async with self.platform.sessions() as session:
+            partner = await PartnerRepository(session).get(partner_id)
+        if partner is None or not partner.connected or not partner.token_out:
+            await self._forget(rows)  # the connection is gone: nothing to deliver to
+            return
+        limit = asyncio.Semaphore(self.concurrency)
+        async with self.platform.client_for(partner) as client:
+
+            async def one(row: Claimed) -> bool:
+                async with limit:
+                    return await self._deliver_row(client, partner, row)
+
+            results = await asyncio.gather(*(one(row) for row in rows))
+        if all(results):
+            await health.record_success(self.platform, partner_id, {r.module for r in rows})
+
+    async def _deliver_row(self, client: PartnerClient, partner: Partner, row: Claimed) -> bool:
+        deliver = self.deliverers.get(row.module)
+        try:
+            if deliver is None:
+                raise Rejected(f"no deliverer for module {row.module}")
+            await deliver(self.platform, client, partner, row)
+        except Rejected as exc:
+            log.warning("Partner %s refused %s %s: %s", partner.name, row.module, row.path, exc)
+            await health.record_error(self.platform, row.partner_id, row.module, str(exc))
+            await self._settle(row)
+            return True
+        except PartnerError as exc:
+            await self._failed(partner, row, exc)
+            return False
+        await self._settle(row)
+        return True
+
+    async def _settle(self, row: Claimed) -> None:
+        """Delivered: remove the row unless a change arrived meanwhile (then it goes again)."""
+        async with self.platform.unit_of_work() as session:
+            result = await session.execute(
+                delete(outbox).where(and_(outbox.c.id == row.id, outbox.c.revision == row.revision))
+            )
+            if not result.rowcount:  # type: ignore[attr-defined]
+                await session.execute(
+                    update(outbox)
+                    .where(outbox.c.id == row.id)
+                    .values(claimed_until=None, attempts=0)
+                )
+
+    async def _failed(self, partner: Partner, row: Claimed, exc: PartnerError) -> None:
+        attempts = row.attempts + 1
+        retry_at = utc_now() + backoff(attempts)
+        async with self.platform.unit_of_work() as session:
+            await session.execute(
+                update(outbox)
+                .where(outbox.c.id == row.id)
+                .values(
+                    attempts=attempts,
+                    due_at=retry_at,
+                    claimed_until=None,
+                    last_error=str(exc)[:500],
+                )
+            )
+            if isinstance(exc, PartnerUnreachable | PartnerHttpError):
+                # The partner is down: hold back its other rows too instead of hammering it.
+                await session.execute(
+                    update(outbox)
+                    .where(outbox.c.partner_id == row.partner_id, outbox.c.due_at < retry_at)
+                    .values(due_at=retry_at)
+                )
+        log.info("Push to %s failed (%s attempt %d): %s", partner.name, row.path, attempts, exc)
+        if attempts >= DEGRADED_AFTER:
+            await health.mark_degraded(self.platform, row.partner_id, row.module, str(exc))
+
+    async def _forget(self, rows: list[Claimed]) -> None:
+        async with self.platform.unit_of_work() as session:
+            await session.execute(delete(outbox).where(outbox.c.id.in_([r.id for r in rows])))
+
+
+def rejection(exc: PartnerError) -> bool:
+    """Whether the partner refused the data (2xxx / HTTP 4xx other than auth), not the transport."""
+    if isinstance(exc, PartnerOcpiError):
+        return 2000 <= exc.status_code < 3000
+    return isinstance(exc, PartnerHttpError) and exc.http_status in (400, 404, 405, 413, 422)
+
+
+async def due_now(platform: Platform) -> int:
+    async with platform.sessions() as session:
+        query = select(func.count()).select_from(outbox).where(outbox.c.due_at <= utc_now())
+        return int((await session.execute(query)).scalar_one())
