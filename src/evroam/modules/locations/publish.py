@@ -90,6 +90,16 @@ async def _save(
         await enqueue(session, [Change("locations", key, (location.id,))], **kw)  # type: ignore[arg-type]
 
 
+@dataclass(frozen=True)
+class StatusChange:
+    """One EVSE's new status, as a charger reports it."""
+
+    location_id: str
+    evse_uid: str
+    status: Status
+    party: tuple[str, str] | None = None
+
+
 async def set_evse_status(
     platform: Platform,
     location_id: str,
@@ -99,25 +109,37 @@ async def set_evse_status(
     party: tuple[str, str] | None = None,
 ) -> Location:
     """Change one EVSE's status now: stored, cascaded, and PATCHed to every partner."""
+    [location] = await set_evse_statuses(
+        platform, [StatusChange(location_id, evse_uid, status, party)]
+    )
+    return location
+
+
+async def set_evse_statuses(platform: Platform, changes: Iterable[StatusChange]) -> list[Location]:
+    """Apply a burst of status changes in one transaction; each is queued as its own PATCH."""
     now = utc_now()
+    updated: list[Location] = []
     async with platform.unit_of_work() as session:
         repo = LocationRepository(session)
-        location = await _own(repo, location_id, party)
-        evse = find_evse(location, evse_uid)
-        if evse is None:
-            raise EvroamError(
-                f"Location {location.id} has no EVSE {evse_uid};"
-                " `evroam locations list` shows them."
-            )
-        evse.status, evse.last_updated, location.last_updated = status, now, now
-        await repo.put(key_of(location), location, last_updated=now, publish=location.publish)
-        if location.publish:
-            change = Change(
-                "locations", key_of(location), (location.id, evse.uid), frozenset({"status"})
-            )
-            await enqueue(session, [change], now=now)
+        partners = await recipients(session, "locations")
+        for change in changes:
+            location = await _own(repo, change.location_id, change.party)
+            evse = find_evse(location, change.evse_uid)
+            if evse is None:
+                raise EvroamError(
+                    f"Location {location.id} has no EVSE {change.evse_uid};"
+                    " `evroam locations list` shows them."
+                )
+            evse.status, evse.last_updated, location.last_updated = change.status, now, now
+            await repo.put(key_of(location), location, last_updated=now, publish=location.publish)
+            if location.publish:
+                patch = Change(
+                    "locations", key_of(location), (location.id, evse.uid), frozenset({"status"})
+                )
+                await enqueue(session, [patch], now=now, partners=partners)
+            updated.append(location)
     platform.push_wakeup.set()
-    return location
+    return updated
 
 
 async def _own(
