@@ -41,8 +41,16 @@ class LocationPath:
 # ── receiver: a partner's objects ──────────────────────────────────────────────────────────
 
 
-def check_owner(partner: Partner, country_code: str, party_id: str) -> None:
-    """A partner may only write and read objects of the parties it carries (CONFORMANCE A.35)."""
+def check_owner(platform: Platform, partner: Partner, country_code: str, party_id: str) -> None:
+    """A partner may only write and read objects of the parties it carries (CONFORMANCE A.35).
+
+    Never those of our own parties, even when it claims to carry them (a Hub, or a partner
+    registered with a party id we use ourselves): we are their data owner, and a write there
+    would turn our own object into the partner's.
+    """
+    wanted = (ci_key(country_code), ci_key(party_id))
+    if any((ci_key(p.country_code), ci_key(p.party_id)) == wanted for p in platform.parties):
+        raise NotFound(f"{country_code}/{party_id} is a party of this platform, not a partner's")
     if not (partner.carries(country_code, party_id) or any(r.role == "HUB" for r in partner.roles)):
         raise NotFound(f"{country_code}/{party_id} is not a party of this connection")
 
@@ -51,7 +59,7 @@ async def get_received(
     platform: Platform, exchange: Exchange, path: LocationPath
 ) -> dict[str, Any]:
     """The stored Location, EVSE or Connector as the partner pushed it; 404 when unknown."""
-    check_owner(exchange.partner, path.country_code, path.party_id)
+    check_owner(platform, exchange.partner, path.country_code, path.party_id)
     async with platform.sessions() as session:
         document = await LocationRepository(session).get_document(path.key)
     if document is None:
@@ -63,7 +71,7 @@ async def put_received(
     platform: Platform, exchange: Exchange, path: LocationPath, body: Location | EVSE | Connector
 ) -> bool:
     """PUT at any level; True when a new object was created (HTTP 201)."""
-    check_owner(exchange.partner, path.country_code, path.party_id)
+    check_owner(platform, exchange.partner, path.country_code, path.party_id)
     check_ids(path, body)
     async with platform.unit_of_work() as session:
         repo = LocationRepository(session)
@@ -81,7 +89,7 @@ async def patch_received(
     platform: Platform, exchange: Exchange, path: LocationPath, data: dict[str, Any]
 ) -> None:
     """PATCH at any level: only the given fields change; `last_updated` is required (A.38)."""
-    check_owner(exchange.partner, path.country_code, path.party_id)
+    check_owner(platform, exchange.partner, path.country_code, path.party_id)
     model = Connector if path.connector_id else EVSE if path.evse_uid else Location
     changes = validate_patch(model, data, required=("last_updated",))
     _check_patch_ids(path, changes)

@@ -18,7 +18,7 @@ from evroam.storage.documents import ObjectKey, Page
 
 
 async def get_received(platform: Platform, exchange: Exchange, key: ObjectKey) -> dict[str, Any]:
-    check_owner(exchange.partner, key.country_code, key.party_id)
+    check_owner(platform, exchange.partner, key.country_code, key.party_id)
     async with platform.sessions() as session:
         document = await TariffRepository(session).get_document(key)
     if document is None:
@@ -30,7 +30,7 @@ async def put_received(
     platform: Platform, exchange: Exchange, key: ObjectKey, tariff: Tariff
 ) -> bool:
     """Create or replace a partner's Tariff; True when created."""
-    check_owner(exchange.partner, key.country_code, key.party_id)
+    check_owner(platform, exchange.partner, key.country_code, key.party_id)
     for in_url, in_body in (
         (key.object_id, tariff.id),
         (key.country_code, tariff.country_code),
@@ -45,7 +45,7 @@ async def put_received(
 
 
 async def delete_received(platform: Platform, exchange: Exchange, key: ObjectKey) -> None:
-    check_owner(exchange.partner, key.country_code, key.party_id)
+    check_owner(platform, exchange.partner, key.country_code, key.party_id)
     async with platform.unit_of_work() as session:
         if not await TariffRepository(session).delete(key):
             raise NotFound(f"Unknown tariff {key.object_id}")
