@@ -8,8 +8,15 @@ changes nothing: every write is one transaction after all checks.
 Sender side: our own published Locations, found by id among our parties.
 """
 
+import asyncio
+from collections import defaultdict
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
+from weakref import WeakKeyDictionary
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from evroam.deps import Exchange
 from evroam.errors import InvalidParameters, NotFound, UnknownLocation
@@ -39,6 +46,22 @@ class LocationPath:
 
 
 # ── receiver: a partner's objects ──────────────────────────────────────────────────────────
+
+_writers: WeakKeyDictionary[Platform, defaultdict[ObjectKey, asyncio.Lock]] = WeakKeyDictionary()
+
+
+@asynccontextmanager
+async def _rewriting(platform: Platform, key: ObjectKey) -> AsyncIterator[AsyncSession]:
+    """One transaction that reads, changes and writes back one Location, one at a time.
+
+    A child PUT or PATCH rewrites the whole Location document: two of them overlapping (a burst
+    of EVSE status PATCHes) would each write back the other's stale EVSEs, and all changes but
+    one were lost while every PATCH was answered 1000. This serialises them within the process;
+    several processes on one database also need a locking read (see the repository).
+    """
+    lock = _writers.setdefault(platform, defaultdict(asyncio.Lock))[key.normalised()]
+    async with lock, platform.unit_of_work() as session:
+        yield session
 
 
 def check_owner(platform: Platform, partner: Partner, country_code: str, party_id: str) -> None:
@@ -73,7 +96,7 @@ async def put_received(
     """PUT at any level; True when a new object was created (HTTP 201)."""
     check_owner(platform, exchange.partner, path.country_code, path.party_id)
     check_ids(path, body)
-    async with platform.unit_of_work() as session:
+    async with _rewriting(platform, path.key) as session:
         repo = LocationRepository(session)
         if isinstance(body, Location):
             return await _store(repo, path, body, exchange.partner)
@@ -93,7 +116,7 @@ async def patch_received(
     model = Connector if path.connector_id else EVSE if path.evse_uid else Location
     changes = validate_patch(model, data, required=("last_updated",))
     _check_patch_ids(path, changes)
-    async with platform.unit_of_work() as session:
+    async with _rewriting(platform, path.key) as session:
         repo = LocationRepository(session)
         current = await repo.get(path.key)
         if current is None:
