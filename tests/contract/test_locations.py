@@ -6,6 +6,7 @@ Sender: the eMSP pulls our own published Locations from the CPO at
 `/ocpi/2.2.1/sender/locations[/{location_id}[/{evse_uid}[/{connector_id}]]]`.
 """
 
+import asyncio
 import re
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
@@ -452,6 +453,16 @@ class TestPatchEvse:
         response = await cpo_in.patch(EVSE1, {"status": "CHARGING", "last_updated": LATER})
         assert response.status_code == 404
         assert await stored(cpo_in) is None
+
+    async def test_every_change_kept_when_patches_of_several_evses_overlap(
+        self, cpo_in: Link
+    ) -> None:
+        """A.39, E.127: status bursts arrive concurrently; each PATCH answered 1000 must stick."""
+        await cpo_in.put(LOC, location(evses=[evse(f"E{n}") for n in range(6)]))
+        patch = {"status": "CHARGING", "last_updated": LATER}
+        answers = await asyncio.gather(*(cpo_in.patch(f"{LOC}/E{n}", patch) for n in range(6)))
+        assert [status(answer) for answer in answers] == [1000] * 6
+        assert [e["status"] for e in (await stored(cpo_in))["evses"]] == ["CHARGING"] * 6
 
 
 class TestPatchConnector:
