@@ -5,6 +5,8 @@ adapted in code to the party that pushes them (the files stay untouched).
 """
 
 import copy
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -15,8 +17,9 @@ from evroam.modules.locations.model import Location
 from evroam.modules.locations.repository import LocationRepository
 from evroam.modules.tariffs.model import Tariff
 from evroam.modules.tariffs.repository import TariffRepository
+from evroam.settings import Settings
 from evroam.storage.documents import ObjectKey
-from tests.support import Running, auth, connect, partner_named
+from tests.support import Running, auth, connect, partner_named, platforms
 
 LOCATIONS_RECEIVER = "/ocpi/2.2.1/receiver/locations"
 LOCATIONS_SENDER = "/ocpi/2.2.1/sender/locations"
@@ -72,6 +75,30 @@ def status(response: httpx.Response) -> int:
 def data(response: httpx.Response) -> Any:
     assert status(response) == 1000, response.text
     return response.json()["data"]
+
+
+async def held(link_: Link, path: str) -> Any:
+    """What the Receiver holds at `path`, through its own GET (E.137); None when 404."""
+    response = await link_.get(path)
+    return None if response.status_code == 404 else data(response)
+
+
+async def unauthenticated(link_: Link, method: str, path: str, body: Any = None) -> list[int]:
+    """HTTP statuses without a token and with an unknown one (A.1, A.2)."""
+    client = link_.server.client
+    bare = await client.request(method, path, json=body)
+    unknown = await client.request(method, path, json=body, headers=auth("no-such-token"))
+    return [bare.status_code, unknown.status_code]
+
+
+def ids(response: httpx.Response) -> list[str]:
+    """The ids of the objects of a list answer, in order."""
+    return [item["id"] for item in data(response)]
+
+
+def at(minute: int) -> str:
+    """10:00 UTC on 2026-03-01 plus `minute` minutes, as an OCPI DateTime."""
+    return f"2026-03-01T10:{minute:02d}:00Z"
 
 
 def connector(connector_id: str = "1", last_updated: str = STAMP, **extra: Any) -> dict[str, Any]:
@@ -178,3 +205,35 @@ async def store_own_tariff(platform_owner: Running, document: dict[str, Any]) ->
         await TariffRepository(session).put(
             key, item, last_updated=item.last_updated, partner_id=None
         )
+
+
+@asynccontextmanager
+async def emsp_at_cpo(make: Callable[..., Settings], page_limit: int = 3) -> AsyncIterator[Link]:
+    """The eMSP DE*MSP's way into the Sender of the CPO NL*CPO, which caps pages."""
+    cpo = make("cpo", "CPO:NL:CPO", http={"page_limit": page_limit})
+    emsp = make("emsp", "EMSP:DE:MSP")
+    async with platforms(cpo, emsp) as (_, (a, b)):
+        yield await link(b, a)
+
+
+@asynccontextmanager
+async def two_cpos_at_one_emsp(make: Callable[..., Settings]) -> AsyncIterator[tuple[Link, Link]]:
+    """NL*CPO's and FR*OTH's ways into one eMSP (DE*MSP), both registered there."""
+    cpo = make("cpo", "CPO:NL:CPO")
+    other = make("other", "CPO:FR:OTH")
+    emsp = make("emsp", "EMSP:DE:MSP")
+    async with platforms(cpo, other, emsp) as (_, (a, b, c)):
+        yield await link(a, c), await link(b, c)
+
+
+@asynccontextmanager
+async def cpo_and_emsp_platform(
+    make: Callable[..., Settings],
+) -> AsyncIterator[tuple[Link, Link]]:
+    """A platform that is CPO NL*CPO and eMSP NL*MSP: FR*OTH's way in (a CPO pushing to its
+    Receiver) and DE*MSP's way in (an eMSP pulling from its Sender)."""
+    hybrid = make("hybrid", "CPO:NL:CPO", "EMSP:NL:MSP")
+    other = make("other", "CPO:FR:OTH")
+    emsp = make("emsp", "EMSP:DE:MSP")
+    async with platforms(hybrid, other, emsp) as (_, (h, o, e)):
+        yield await link(o, h), await link(e, h)

@@ -12,7 +12,6 @@ from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from typing import Any
 
-import httpx
 import pytest
 
 from evroam.modules.locations.repository import LocationRepository
@@ -27,13 +26,20 @@ from tests.contract.locations_support import (
     STAMP,
     Link,
     as_party,
+    at,
     connector,
+    cpo_and_emsp_platform,
     data,
+    emsp_at_cpo,
     evse,
+    held,
+    ids,
     link,
     location,
     status,
     store_own_location,
+    two_cpos_at_one_emsp,
+    unauthenticated,
 )
 from tests.examples import example
 from tests.support import auth, platforms
@@ -59,17 +65,7 @@ async def pushed(cpo_in: Link) -> Link:
 
 
 async def stored(link_: Link, path: str = LOC) -> Any:
-    """What the Receiver holds at `path`, through its own GET (E.137); None when 404."""
-    response = await link_.get(path)
-    return None if response.status_code == 404 else data(response)
-
-
-async def unauthenticated(link_: Link, method: str, path: str, body: Any = None) -> list[int]:
-    """HTTP statuses without a token and with an unknown one (A.1, A.2)."""
-    client = link_.server.client
-    bare = await client.request(method, path, json=body)
-    unknown = await client.request(method, path, json=body, headers=auth("no-such-token"))
-    return [bare.status_code, unknown.status_code]
+    return await held(link_, path)
 
 
 # ── Receiver (eMSP side) ───────────────────────────────────────────────────────────────────
@@ -527,11 +523,7 @@ class TestReceiverOwnership:
         self, make_settings: Callable[..., Settings]
     ) -> AsyncIterator[tuple[Link, Link]]:
         """Two CPOs (NL*CPO and FR*OTH) registered at one eMSP; FR*OTH has pushed LOC1."""
-        cpo = make_settings("cpo", "CPO:NL:CPO")
-        other = make_settings("other", "CPO:FR:OTH")
-        emsp = make_settings("emsp", "EMSP:DE:MSP")
-        async with platforms(cpo, other, emsp) as (_, (a, b, c)):
-            ours, theirs = await link(a, c), await link(b, c)
+        async with two_cpos_at_one_emsp(make_settings) as (ours, theirs):
             body = location(country_code="FR", party_id="OTH")
             assert status(await theirs.put(f"{LOCATIONS_RECEIVER}/FR/OTH/LOC1", body)) == 1000
             yield ours, theirs
@@ -591,27 +583,16 @@ REQUIRED = {
 }
 
 
-def at(minute: int) -> str:
-    """T0 plus `minute` minutes, as an OCPI DateTime."""
-    return f"2026-03-01T10:{minute:02d}:00Z"
-
-
 @pytest.fixture
 async def sender(make_settings: Callable[..., Settings]) -> AsyncIterator[Link]:
     """The eMSP's way into the CPO's Sender; the CPO serves pages of at most 3 objects."""
-    cpo = make_settings("cpo", "CPO:NL:CPO", http={"page_limit": 3})
-    emsp = make_settings("emsp", "EMSP:DE:MSP")
-    async with platforms(cpo, emsp) as (_, (a, b)):
-        yield await link(b, a)
+    async with emsp_at_cpo(make_settings) as link_:
+        yield link_
 
 
 async def own(link_: Link, *documents: dict[str, Any]) -> None:
     for document in documents:
         await store_own_location(link_.server, document)
-
-
-def ids(response: httpx.Response) -> list[str]:
-    return [item["id"] for item in data(response)]
 
 
 async def all_pages(link_: Link, query: str = "") -> list[dict[str, Any]]:
@@ -769,12 +750,8 @@ class TestSenderOnCpoAndEmspPlatform:
         self, make_settings: Callable[..., Settings]
     ) -> AsyncIterator[tuple[Link, Link]]:
         """NL*CPO+NL*MSP holds its own LOC1 and FR*OTH's pushed LOC1 and LOC9."""
-        hybrid = make_settings("hybrid", "CPO:NL:CPO", "EMSP:NL:MSP")
-        other = make_settings("other", "CPO:FR:OTH")
-        emsp = make_settings("emsp", "EMSP:DE:MSP")
-        async with platforms(hybrid, other, emsp) as (_, (h, o, e)):
-            await store_own_location(h, location())
-            pushing, pulling = await link(o, h), await link(e, h)
+        async with cpo_and_emsp_platform(make_settings) as (pushing, pulling):
+            await store_own_location(pushing.server, location())
             for location_id in ("LOC1", "LOC9"):
                 body = location(location_id, LATER, country_code="FR", party_id="OTH")
                 path = f"{LOCATIONS_RECEIVER}/FR/OTH/{location_id}"
