@@ -1,0 +1,8 @@
+"""Pull sync: partners' Locations and Tariffs fetched from their Sender interfaces (DIGEST §1.6).
+
+`pull.py` is the version-neutral engine (pages, watermark, removal after a full pull),
+`paging.py` decides which page comes next, `store.py` stores a page of one module,
+`locations.py` and `tariffs.py` adapt the engine to a module, `state.py` keeps the watermark,
+`schedule.py` runs it inside the server. This package imports nothing at import time beyond
+its own modules' dependencies, so `evroam.settings` may import `evroam.sync.settings`.
+"""
