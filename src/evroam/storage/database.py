@@ -15,6 +15,10 @@ from sqlalchemy.pool import NullPool
 
 from evroam.errors import ConfigurationError
 from evroam.settings import DatabaseSettings
+from evroam.storage.sqlite_inline import inline_creator
+
+# A writer waits this long for another process's write lock (statements run on the event loop).
+SQLITE_BUSY_MS = 5000
 
 
 def normalize_url(url: str) -> str:
@@ -38,9 +42,10 @@ def create_engine(db: DatabaseSettings) -> AsyncEngine:
     kwargs: dict[str, Any] = {"echo": db.echo, "hide_parameters": True}
     logging.getLogger("aiosqlite").setLevel(max(logging.INFO, logging.getLogger("aiosqlite").level))
     if backend == "sqlite":
-        kwargs["connect_args"] = {"timeout": 30}
-        if ":memory:" in url or url.endswith("://"):
+        path = make_url(url).database or ":memory:"
+        if path == ":memory:":
             kwargs["poolclass"] = NullPool
+        kwargs["async_creator"] = inline_creator(path, busy_timeout_ms=SQLITE_BUSY_MS)
         engine = create_async_engine(url, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
@@ -57,7 +62,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
     cursor.close()
 
 

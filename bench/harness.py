@@ -1,0 +1,92 @@
+"""Shared benchmark plumbing: two live platforms on loopback, their databases, a clock."""
+
+import asyncio
+import json
+import os
+import resource
+import tempfile
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from pathlib import Path
+from typing import Any
+
+from evroam.platform import Platform
+from evroam.settings import load_settings
+from evroam.sim.processes import Node, free_port, start, stop, write_settings
+
+
+def database(workdir: Path, name: str, postgres: str | None) -> dict[str, Any]:
+    if postgres:
+        return {"url": postgres, "db_schema": f"bench_{name}_{uuid.uuid4().hex[:8]}"}
+    return {"url": f"sqlite+aiosqlite:///{workdir / name}.db"}
+
+
+def node(workdir: Path, name: str, party: str, postgres: str | None, **extra: Any) -> Node:
+    role, country, party_id = party.split(":")
+    port = free_port()
+    settings = {
+        "public_url": f"http://127.0.0.1:{port}",
+        "database": database(workdir, name, postgres),
+        "parties": [
+            {
+                "role": role,
+                "country_code": country,
+                "party_id": party_id,
+                "business_details": {"name": name},
+            }
+        ],
+        **extra,
+    }
+    return Node(name, write_settings(workdir / f"{name}.toml", settings), port)
+
+
+@contextmanager
+def live_pair(postgres: str | None, **extra: Any) -> Iterator[tuple[Node, Node, Path]]:
+    """A registered CPO and eMSP as server processes; removed afterwards."""
+    with tempfile.TemporaryDirectory(prefix="evroam-bench-") as tmp:
+        workdir = Path(tmp)
+        cpo = node(workdir, "cpo", "CPO:NL:CPO", postgres, **extra)
+        emsp = node(workdir, "emsp", "EMSP:DE:MSP", postgres, **extra)
+        start(cpo, workdir)
+        start(emsp, workdir)
+        try:
+            invitation = json.loads(emsp.cli("partner", "invite", "cpo", "--json").stdout)
+            cpo.cli("partner", "register", "emsp", "--url", emsp.versions_url, "--token", invitation["token"])
+            yield cpo, emsp, workdir
+        finally:
+            stop(cpo)
+            stop(emsp)
+
+
+@asynccontextmanager
+async def opened(node: Node) -> AsyncIterator[Platform]:
+    """The node's platform, opened in this process (its database, no server)."""
+    platform = await Platform.open(load_settings(node.config), migrate_now=False)
+    try:
+        yield platform
+    finally:
+        await platform.close()
+
+
+async def wait_for(predicate: Any, *, timeout: float, interval: float = 0.1) -> float:
+    """Poll an async predicate until true; returns when it became true (perf_counter)."""
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        if await predicate():
+            return time.perf_counter()
+        await asyncio.sleep(interval)
+    raise TimeoutError(f"condition not reached within {timeout:.0f} s")
+
+
+def peak_rss_mb(pid: int) -> float:
+    """Peak resident memory of a live process (VmHWM), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def machine() -> str:
+    return f"{os.cpu_count()} cores, own RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MB"
