@@ -1,15 +1,19 @@
 """Local wall-clock boundaries as UTC instants, DST-correct (TARIFF-RULES §6.1, A15, A16)."""
 
 from collections.abc import Iterable
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
+from functools import cache
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 from evroam.tariffs.timeline import add_microseconds, microseconds_between
 
 DAY = timedelta(days=1)
 SAMPLE = timedelta(hours=6)
+ZERO = timedelta(0)
 
 
+@cache
 def parse_minutes(value: str) -> int:
     """`HH:MM` as minutes after midnight; `24:00` (2.1.1 dialect) is end of day."""
     hours, minutes = value.split(":")
@@ -21,33 +25,44 @@ def local_boundaries(
 ) -> list[datetime]:
     """Every instant strictly inside (start, end) where local time reaches one of `minutes`.
 
-    A wall time that happens twice (autumn) yields both instants; offset changes are added too,
-    so a wall time skipped in spring is crossed at the jump (A15).
+    Walks the stretches of constant UTC offset between DST changes: a wall time that happens
+    twice (autumn) lies in two stretches and yields both instants; one skipped in spring lies
+    in none, and the offset change itself is a boundary, so it is crossed at the jump (A15).
     """
-    found: set[datetime] = set(offset_changes(start, end, zone))
-    day = start.astimezone(zone).date() - DAY
-    last = end.astimezone(zone).date() + DAY
-    while day <= last:
-        for minute in minutes:
-            found.update(_instants_of(day, minute, zone))
-        day += DAY
+    changes = offset_changes(start, end, zone)
+    found: set[datetime] = set(changes)
+    edges = [start.astimezone(UTC), *changes, end.astimezone(UTC)]
+    steps = [timedelta(minutes=minute) for minute in minutes]
+    for low, high in pairwise(edges):
+        found.update(_wall_times(low, high, low.astimezone(zone).utcoffset() or ZERO, steps))
     return sorted(t for t in found if start < t < end)
 
 
-def _instants_of(day: date, minute: int, zone: ZoneInfo) -> set[datetime]:
-    naive = datetime.combine(day, time()) + timedelta(minutes=minute)
-    return {naive.replace(tzinfo=zone, fold=fold).astimezone(UTC) for fold in (0, 1)}
+def _wall_times(
+    low: datetime, high: datetime, offset: timedelta, steps: list[timedelta]
+) -> list[datetime]:
+    """The instants in [low, high), where the offset is constant, at which the wall clock
+    shows midnight + one of `steps`: plain arithmetic on naive local times."""
+    first, last = (low + offset).replace(tzinfo=None), (high + offset).replace(tzinfo=None)
+    found: list[datetime] = []
+    day = datetime.combine(first.date(), time())
+    while day < last:
+        walls = (day + step for step in steps)
+        found.extend((w - offset).replace(tzinfo=UTC) for w in walls if first <= w < last)
+        day += DAY
+    return found
 
 
 def offset_changes(start: datetime, end: datetime, zone: ZoneInfo) -> list[datetime]:
     """The instants in (start, end] where the zone's UTC offset changes (DST transitions)."""
     changes: list[datetime] = []
-    low = start
+    low, offset = start, start.astimezone(zone).utcoffset()
     while low < end:
         high = min(low + SAMPLE, end)
-        if low.astimezone(zone).utcoffset() != high.astimezone(zone).utcoffset():
+        next_offset = high.astimezone(zone).utcoffset()
+        if offset != next_offset:
             changes.append(_first_with_new_offset(low, high, zone))
-        low = high
+        low, offset = high, next_offset
     return changes
 
 

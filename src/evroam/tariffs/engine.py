@@ -7,6 +7,7 @@ Pure: no I/O, Decimal only. Cut the timeline (segments), choose a component per 
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from evroam.modules.tariffs.model import Tariff
@@ -15,7 +16,7 @@ from evroam.tariffs.flat import flat_lines
 from evroam.tariffs.lines import Line, usage_lines
 from evroam.tariffs.options import DEFAULT_OPTIONS, PricingOptions
 from evroam.tariffs.segments import split_timeline
-from evroam.tariffs.selection import Period, choose, merge, moment_of, relevant
+from evroam.tariffs.selection import Chooser, Period, merge, moment_of
 from evroam.tariffs.steps import step_lines
 from evroam.tariffs.timeline import SessionState, SessionTimeline, TimelineError
 from evroam.tariffs.totals import Totals, compute_totals
@@ -28,7 +29,14 @@ class PricingResult:
     periods: list[Period]
     lines: list[Line]
     totals: Totals
-    explanation: list[ExplanationLine]
+    notes: list[str]
+    """What changed the total beyond the lines: validity, min_price, max_price."""
+
+    @cached_property
+    def explanation(self) -> list[ExplanationLine]:
+        """One line per priced quantity, then the notes; written when first asked for (CDRs
+        and reconciliation need only the numbers)."""
+        return explain(self.lines, self.notes)
 
 
 def price_session(
@@ -47,12 +55,13 @@ def price_session(
     span = (timeline.start_date_time, timeline.end_date_time)
     totals, notes = compute_totals(tariff, periods, lines, span)
     notes = _validity_notes(tariff, timeline.start_date_time) + notes
-    return PricingResult(tariff, timeline, periods, lines, totals, explain(lines, notes))
+    return PricingResult(tariff, timeline, periods, lines, totals, notes)
 
 
 def _periods(
     tariff: Tariff, timeline: SessionTimeline, zone: ZoneInfo, options: PricingOptions
 ) -> list[Period]:
+    chooser = Chooser(tariff, options)
     periods: list[Period] = []
     for piece in split_timeline(timeline, tariff, zone):
         moment = moment_of(
@@ -61,7 +70,7 @@ def _periods(
             charging_start=timeline.charging_start,
             expired=timeline.reservation_expired,
         )
-        active = relevant(choose(tariff, moment, options), piece.state)
+        active = chooser.choose(moment, piece.state)
         periods.append(Period(piece, active))
     return merge(periods)
 

@@ -23,7 +23,7 @@ class Bucket(StrEnum):
     RESERVATION = "total_reservation_cost"
 
 
-@dataclass(frozen=True)
+@dataclass  # not frozen: built per period, and frozen init costs 4x (bench/tariff_engine.py)
 class Line:
     """`quantity` in base units: kWh for ENERGY, seconds for TIME and PARKING_TIME, 1 for FLAT."""
 

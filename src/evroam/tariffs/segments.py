@@ -5,6 +5,7 @@ energy at the cut is exactly the threshold), session-age thresholds; power, curr
 change only at timeline points, which are cuts already.
 """
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -24,7 +25,7 @@ from evroam.tariffs.timeline import (
 ZERO = Decimal(0)
 
 
-@dataclass(frozen=True)
+@dataclass  # not frozen: built per period, and frozen init costs 4x (bench/tariff_engine.py)
 class Piece:
     """A stretch of the session in which state, power, current and restrictions are constant."""
 
@@ -52,11 +53,13 @@ def split_timeline(timeline: SessionTimeline, tariff: Tariff, zone: ZoneInfo) ->
     ages = [
         timeline.charging_start + timedelta(seconds=s) for s in _duration_thresholds(restrictions)
     ]
+    # Local boundaries once for the whole session, then handed to the interval they fall in.
+    boundaries = local_boundaries(timeline.points[0].at, timeline.points[-1].at, zone, minutes)
     pieces: list[Piece] = []
     for a, b in timeline.intervals:
-        cuts: dict[datetime, Decimal | None] = dict.fromkeys(
-            [*local_boundaries(a.at, b.at, zone, minutes), *(t for t in ages if a.at < t < b.at)]
-        )
+        inside = boundaries[bisect_right(boundaries, a.at) : bisect_left(boundaries, b.at)]
+        cuts: dict[datetime, Decimal | None] = dict.fromkeys(inside)
+        cuts.update(dict.fromkeys(t for t in ages if a.at < t < b.at))
         cuts.update(_threshold_cuts(a, b, thresholds))
         pieces.extend(_cut(a, b, cuts))
     return pieces
@@ -84,6 +87,8 @@ def _threshold_cuts(
 ) -> dict[datetime, Decimal | None]:
     """The interpolated instants where cumulative energy reaches a kWh threshold."""
     cuts: dict[datetime, Decimal | None] = {}
+    if not thresholds or a.energy_kwh == b.energy_kwh:
+        return cuts
     span = microseconds_between(a.at, b.at)
     delivered = b.energy_kwh - a.energy_kwh
     for kwh in thresholds:
@@ -96,8 +101,9 @@ def _threshold_cuts(
 
 
 def _cut(a: TimelinePoint, b: TimelinePoint, cuts: dict[datetime, Decimal | None]) -> list[Piece]:
-    instants = [a.at, *sorted(cuts), b.at]
-    energies = [a.energy_kwh, *(_energy_at(a, b, t, cuts[t]) for t in sorted(cuts)), b.energy_kwh]
+    inside = sorted(cuts)
+    instants = [a.at, *inside, b.at]
+    energies = [a.energy_kwh, *(_energy_at(a, b, t, cuts[t]) for t in inside), b.energy_kwh]
     current = a.current_a
     if current is None and a.state is not SessionState.CHARGING:
         current = ZERO  # Nothing flows while parked or reserved.

@@ -7,6 +7,7 @@ elements come first (the spec's note on TIME; A11 iv).
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from evroam.modules.tariffs.model import (
@@ -15,34 +16,53 @@ from evroam.modules.tariffs.model import (
     Tariff,
     TariffDimensionType,
     TariffElement,
+    TariffRestrictions,
 )
 from evroam.tariffs.options import PricingOptions
-from evroam.tariffs.restrictions import Moment, evaluate
+from evroam.tariffs.restrictions import Moment, evaluate, minute_of_day, predicate
 from evroam.tariffs.segments import Piece
 from evroam.tariffs.timeline import SessionState, seconds_between
 
 Dimension = TariffDimensionType
 
 
-@dataclass(frozen=True)
+class Reason:
+    """Why an element holds at a moment; written only when an explanation line asks for it."""
+
+    def __init__(
+        self, restrictions: TariffRestrictions | None, moment: Moment, options: PricingOptions
+    ) -> None:
+        self._restrictions, self._moment, self._options = restrictions, moment, options
+
+    @cached_property
+    def text(self) -> str:
+        checks = evaluate(self._restrictions, self._moment, self._options)
+        return "; ".join(text for _, text in checks) or "no restrictions"
+
+
+@dataclass  # not frozen: built per period, and frozen init costs 4x (bench/tariff_engine.py)
 class ActiveComponent:
     """The component pricing one dimension in one period, and why its element was chosen."""
 
     element_index: int
     component_index: int
     component: PriceComponent
-    reason: str
+    why: Reason
 
     @property
     def key(self) -> tuple[int, int]:
         return self.element_index, self.component_index
 
     @property
+    def reason(self) -> str:
+        return self.why.text
+
+    @property
     def path(self) -> str:
         return f"elements[{self.element_index}].price_components[{self.component_index}]"
 
 
-@dataclass(frozen=True)
+@dataclass  # not frozen: built per period, and frozen init costs 4x (bench/tariff_engine.py)
 class Period:
     """A CDR charging period: a piece and its active component per dimension."""
 
@@ -58,8 +78,10 @@ class Period:
 
 def moment_of(piece: Piece, *, zone: ZoneInfo, charging_start: datetime, expired: bool) -> Moment:
     """What the restrictions see at the start of a piece (constant throughout it)."""
+    local = piece.start.astimezone(zone)
     return Moment(
-        local=piece.start.astimezone(zone),
+        local=local,
+        minute=minute_of_day(local),
         energy_kwh=piece.energy_start,
         power_kw=piece.power_kw,
         current_a=piece.current_a,
@@ -70,43 +92,51 @@ def moment_of(piece: Piece, *, zone: ZoneInfo, charging_start: datetime, expired
 
 
 PRICED_IN = {
-    SessionState.CHARGING: {Dimension.FLAT, Dimension.ENERGY, Dimension.TIME},
-    SessionState.PARKING: {Dimension.FLAT, Dimension.ENERGY, Dimension.PARKING_TIME},
-    SessionState.RESERVATION: {Dimension.FLAT, Dimension.TIME},
+    SessionState.CHARGING: frozenset({Dimension.FLAT, Dimension.ENERGY, Dimension.TIME}),
+    SessionState.PARKING: frozenset({Dimension.FLAT, Dimension.ENERGY, Dimension.PARKING_TIME}),
+    SessionState.RESERVATION: frozenset({Dimension.FLAT, Dimension.TIME}),
 }
 
 
-def relevant(
-    active: dict[Dimension, ActiveComponent], state: SessionState
-) -> dict[Dimension, ActiveComponent]:
-    """Only the dimensions a state can incur (R4): TIME is not active while parked."""
-    return {d: a for d, a in active.items() if d in PRICED_IN[state]}
+Indexed = tuple[int, TariffElement, frozenset[Dimension]]
 
 
-def choose(
-    tariff: Tariff, moment: Moment, options: PricingOptions
-) -> dict[Dimension, ActiveComponent]:
-    """The active component of every dimension that has one at this moment."""
-    active: dict[Dimension, ActiveComponent] = {}
-    for index, element in _in_precedence(tariff.elements, moment):
-        checks = evaluate(element.restrictions, moment, options)
-        if not all(ok for ok, _ in checks):
-            continue
-        reason = "; ".join(text for _, text in checks) or "no restrictions"
-        for position, component in enumerate(element.price_components):
-            if component.type not in active:  # first element, first component wins (§5)
-                active[component.type] = ActiveComponent(index, position, component, reason)
-    return active
+class Chooser:
+    """The tariff's elements prepared once per session (their dimensions and a compiled test),
+    then asked once per period."""
 
+    def __init__(self, tariff: Tariff, options: PricingOptions) -> None:
+        self._options = options
+        self._elements: list[Indexed] = [
+            (index, element, frozenset(c.type for c in element.price_components))
+            for index, element in enumerate(tariff.elements)
+        ]
+        self._tests = [predicate(element.restrictions, options) for element in tariff.elements]
+        expires = [e for e in self._elements if _reservation_of(e[1]) is _EXPIRES]
+        self._expired_first = expires + [e for e in self._elements if e not in expires]
 
-def _in_precedence(
-    elements: list[TariffElement], moment: Moment
-) -> list[tuple[int, TariffElement]]:
-    indexed = list(enumerate(elements))
-    if not (moment.reservation and moment.reservation_expired):
-        return indexed
-    expires = [(i, e) for i, e in indexed if _reservation_of(e) is _EXPIRES]
-    return expires + [(i, e) for i, e in indexed if _reservation_of(e) is not _EXPIRES]
+    def choose(self, moment: Moment, state: SessionState) -> dict[Dimension, ActiveComponent]:
+        """The active component of every dimension the state can incur (R4: TIME is not active
+        while parked) that has one at this moment."""
+        missing = set(PRICED_IN[state])
+        active: dict[Dimension, ActiveComponent] = {}
+        for index, element, dimensions in self._in_precedence(moment):
+            if missing.isdisjoint(dimensions) or not self._tests[index](moment):
+                continue
+            reason = Reason(element.restrictions, moment, self._options)
+            for position, component in enumerate(element.price_components):
+                if component.type in missing:  # first element, first component wins (§5)
+                    active[component.type] = ActiveComponent(index, position, component, reason)
+                    missing.discard(component.type)
+            if not missing:
+                break
+        return active
+
+    def _in_precedence(self, moment: Moment) -> list[Indexed]:
+        """For an expired reservation the RESERVATION_EXPIRES elements come first (A11 iv)."""
+        if moment.reservation and moment.reservation_expired:
+            return self._expired_first
+        return self._elements
 
 
 _EXPIRES = ReservationRestrictionType.RESERVATION_EXPIRES
@@ -119,13 +149,15 @@ def _reservation_of(element: TariffElement) -> ReservationRestrictionType | None
 def merge(periods: list[Period]) -> list[Period]:
     """Join adjacent periods in which nothing cost-relevant changes (extra cuts come for free)."""
     merged: list[Period] = []
+    last_signature: tuple[object, ...] | None = None
     for period in periods:
-        last = merged[-1] if merged else None
-        if last is None or last.signature != period.signature:
+        signature = period.signature
+        if signature != last_signature:
             merged.append(period)
+            last_signature = signature
             continue
-        piece = _joined(last.piece, period.piece)
-        merged[-1] = Period(piece, last.active)
+        last = merged[-1]
+        merged[-1] = Period(_joined(last.piece, period.piece), last.active)
     return merged
 
 

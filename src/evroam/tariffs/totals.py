@@ -15,7 +15,7 @@ ZERO = Decimal(0)
 SECONDS_PER_HOUR = Decimal(3600)
 
 
-@dataclass(frozen=True)
+@dataclass  # not frozen: built per period, and frozen init costs 4x (bench/tariff_engine.py)
 class Money:
     excl_vat: Decimal
     incl_vat: Decimal
