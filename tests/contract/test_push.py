@@ -11,7 +11,12 @@ from sqlalchemy import select, update
 
 from evroam.modules.locations.enums import Status
 from evroam.modules.locations.model import Location
-from evroam.modules.locations.publish import save_locations, set_evse_status
+from evroam.modules.locations.publish import (
+    StatusChange,
+    save_locations,
+    set_evse_status,
+    set_evse_statuses,
+)
 from evroam.modules.locations.repository import LocationRepository
 from evroam.modules.tariffs.model import Tariff
 from evroam.modules.tariffs.publish import delete_tariff, save_tariffs
@@ -168,6 +173,24 @@ class TestLocationsPush:
         assert len(sent(router, "PATCH")) == 1
         assert (await received(emsp, cpo, "LOC1/E1-0")).json()["data"]["status"] == "OUTOFORDER"
 
+    async def test_several_evse_changes_of_one_location_go_as_one_put(self, push: Push) -> None:
+        """Several fields changed: the current Location is sent whole (PUT), once."""
+        router, cpo, emsp = push
+        await save_locations(cpo.platform, [location(1)])
+        await worker(cpo).drain()
+        changes = [
+            StatusChange("LOC1", "E1-0", Status.CHARGING),
+            StatusChange("LOC1", "E1-1", Status.BLOCKED),
+        ]
+        await set_evse_statuses(cpo.platform, changes)
+        assert len(await rows(cpo)) == 2
+        router.requests.clear()
+        await worker(cpo).drain()
+        assert [r.method for r in router.requests if r.url.host == "emsp.test"] == ["PUT"]
+        assert await rows(cpo) == []
+        evses = (await received(emsp, cpo, "LOC1")).json()["data"]["evses"]
+        assert [e["status"] for e in evses] == ["CHARGING", "BLOCKED"]
+
     async def test_pending_whole_location_covers_later_evse_changes(self, push: Push) -> None:
         router, cpo, _ = push
         await save_locations(cpo.platform, [location(1)])
@@ -252,7 +275,7 @@ class TestOutage:
         async with cpo.platform.unit_of_work() as session:
             change = Change("locations", ObjectKey("NL", "CPO", "LOC1"), ("LOC1",))
             await enqueue(session, [change], now=datetime.now(UTC))
-        await worker(cpo)._settle(claimed)
+        await worker(cpo)._settle([claimed])
         [row] = await rows(cpo)
         assert row.revision == claimed.revision + 1
         assert row.claimed_until is None

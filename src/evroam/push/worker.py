@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from sqlalchemy import and_, delete, func, or_, select, update
@@ -152,15 +152,21 @@ class OutboxWorker:
         limit = asyncio.Semaphore(self.concurrency)
         async with self.platform.client_for(partner) as client:
 
-            async def one(row: Claimed) -> bool:
+            async def one(group: list[Claimed]) -> list[Claimed]:
                 async with limit:
-                    return await self._deliver_row(client, partner, row)
+                    return await self._deliver_group(client, partner, group)
 
-            results = await asyncio.gather(*(one(row) for row in rows))
-        if all(results):
+            done = await asyncio.gather(*(one(group) for group in grouped(rows)))
+        settled = [row for rows_done in done for row in rows_done]
+        await self._settle(settled)
+        if len(settled) == len(rows):
             await health.record_success(self.platform, partner_id, {r.module for r in rows})
 
-    async def _deliver_row(self, client: PartnerClient, partner: Partner, row: Claimed) -> bool:
+    async def _deliver_group(
+        self, client: PartnerClient, partner: Partner, group: list[Claimed]
+    ) -> list[Claimed]:
+        """Deliver one object's rows (merged into one whole-object send); the rows now settled."""
+        row = merged(group)
         deliver = self.deliverers.get(row.module)
         try:
             if deliver is None:
@@ -169,24 +175,24 @@ class OutboxWorker:
         except Rejected as exc:
             log.warning("Partner %s refused %s %s: %s", partner.name, row.module, row.path, exc)
             await health.record_error(self.platform, row.partner_id, row.module, str(exc))
-            await self._settle(row)
-            return True
         except PartnerError as exc:
-            await self._failed(partner, row, exc)
-            return False
-        await self._settle(row)
-        return True
+            for failed in group:
+                await self._failed(partner, failed, exc)
+            return []
+        return group
 
-    async def _settle(self, row: Claimed) -> None:
-        """Delivered: remove the row unless a change arrived meanwhile (then it goes again)."""
-        async with self.platform.unit_of_work() as session:
-            result = await session.execute(
-                delete(outbox).where(and_(outbox.c.id == row.id, outbox.c.revision == row.revision))
+    async def _settle(self, rows: list[Claimed]) -> None:
+        """Delivered: remove each row unless a change arrived meanwhile (then it goes again)."""
+        for start in range(0, len(rows), 200):
+            chunk = rows[start : start + 200]
+            unchanged = or_(
+                *(and_(outbox.c.id == r.id, outbox.c.revision == r.revision) for r in chunk)
             )
-            if not result.rowcount:  # type: ignore[attr-defined]
+            async with self.platform.unit_of_work() as session:
+                await session.execute(delete(outbox).where(unchanged))
                 await session.execute(
                     update(outbox)
-                    .where(outbox.c.id == row.id)
+                    .where(outbox.c.id.in_([r.id for r in chunk]))
                     .values(claimed_until=None, attempts=0)
                 )
 
@@ -218,6 +224,24 @@ class OutboxWorker:
     async def _forget(self, rows: list[Claimed]) -> None:
         async with self.platform.unit_of_work() as session:
             await session.execute(delete(outbox).where(outbox.c.id.in_([r.id for r in rows])))
+
+
+def grouped(rows: list[Claimed]) -> list[list[Claimed]]:
+    """Rows per object (module, owner, id), in claim order."""
+    groups: dict[tuple[str, str, str, str], list[Claimed]] = {}
+    for row in rows:
+        groups.setdefault((row.module, row.country_code, row.party_id, row.object_id), []).append(
+            row
+        )
+    return list(groups.values())
+
+
+def merged(group: list[Claimed]) -> Claimed:
+    """One row for the group: itself, or several changes of one object sent as the whole object."""
+    if len(group) == 1:
+        return group[0]
+    first = group[0]
+    return replace(first, path=first.path.split("/")[0], fields=None)
 
 
 def rejection(exc: PartnerError) -> bool:

@@ -87,7 +87,7 @@ class DocumentRepository(Generic[M]):
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    def _where(self, key: ObjectKey) -> ColumnElement[bool]:
+    def where(self, key: ObjectKey) -> ColumnElement[bool]:
         norm, c = key.normalised(), self.table.c
         return and_(
             c.country_code == norm.country_code,
@@ -96,7 +96,7 @@ class DocumentRepository(Generic[M]):
         )
 
     async def get_document(self, key: ObjectKey) -> dict[str, Any] | None:
-        query = select(self.table.c.document).where(self._where(key))
+        query = select(self.table.c.document).where(self.where(key))
         document = (await self.session.execute(query)).scalar_one_or_none()
         return dict(document) if document is not None else None
 
@@ -127,7 +127,7 @@ class DocumentRepository(Generic[M]):
             "document": obj.model_dump(mode="json", exclude_none=True),
             **columns,
         }
-        existing = await self.session.execute(select(self.table.c.pk).where(self._where(key)))
+        existing = await self.session.execute(select(self.table.c.pk).where(self.where(key)))
         pk = existing.scalar_one_or_none()
         if pk is not None:
             await self.session.execute(
@@ -145,8 +145,18 @@ class DocumentRepository(Generic[M]):
         )
         return True
 
+    async def replace_document(
+        self, key: ObjectKey, document: dict[str, Any], *, last_updated: datetime, **columns: Any
+    ) -> bool:
+        """Overwrite a stored document already known valid (an edit of one we validated)."""
+        values = {"document": document, "last_updated": last_updated, **columns}
+        result = await self.session.execute(
+            update(self.table).where(self.where(key)).values(**values)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
     async def delete(self, key: ObjectKey) -> bool:
-        result = await self.session.execute(delete(self.table).where(self._where(key)))
+        result = await self.session.execute(delete(self.table).where(self.where(key)))
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def page(self, request: PageRequest, *where: ColumnElement[bool]) -> Page:

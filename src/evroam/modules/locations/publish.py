@@ -7,6 +7,7 @@ Saving an object identical to the stored one changes nothing and pushes nothing.
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,9 +15,8 @@ from evroam.errors import EvroamError
 from evroam.modules.locations.enums import Status
 from evroam.modules.locations.model import Location
 from evroam.modules.locations.repository import LocationRepository, locations
-from evroam.modules.locations.service import find_evse
 from evroam.platform import Platform
-from evroam.protocol.timestamps import utc_now
+from evroam.protocol.timestamps import format_datetime, utc_now
 from evroam.protocol.types import ci_key
 from evroam.push.outbox import Change, enqueue, recipients
 from evroam.settings import Role
@@ -116,30 +116,65 @@ async def set_evse_status(
 
 
 async def set_evse_statuses(platform: Platform, changes: Iterable[StatusChange]) -> list[Location]:
-    """Apply a burst of status changes in one transaction; each is queued as its own PATCH."""
+    """Apply a burst of status changes in one transaction; each is queued as its own PATCH.
+
+    A hot path (every charger event): the stored document, validated when it was saved, is
+    edited in place instead of being re-validated as a whole Location.
+    """
     now = utc_now()
-    updated: list[Location] = []
+    stamp = format_datetime(now)
+    documents: dict[ObjectKey, dict[str, Any]] = {}
+    default_party = _single_cpo(platform)
     async with platform.unit_of_work() as session:
         repo = LocationRepository(session)
         partners = await recipients(session, "locations")
         for change in changes:
-            location = await _own(repo, change.location_id, change.party)
-            evse = find_evse(location, change.evse_uid)
-            if evse is None:
-                raise EvroamError(
-                    f"Location {location.id} has no EVSE {change.evse_uid};"
-                    " `evroam locations list` shows them."
-                )
-            evse.status, evse.last_updated, location.last_updated = change.status, now, now
-            await repo.put(key_of(location), location, last_updated=now, publish=location.publish)
-            if location.publish:
+            key, document = await _own_document(
+                repo, change.location_id, change.party or default_party
+            )
+            evse = _evse_document(document, change.evse_uid)
+            evse["status"], evse["last_updated"], document["last_updated"] = (
+                change.status.value,
+                stamp,
+                stamp,
+            )
+            await repo.replace_document(key, document, last_updated=now)
+            documents[key] = document
+            if document["publish"]:
                 patch = Change(
-                    "locations", key_of(location), (location.id, evse.uid), frozenset({"status"})
+                    "locations", key, (document["id"], evse["uid"]), frozenset({"status"})
                 )
                 await enqueue(session, [patch], now=now, partners=partners)
-            updated.append(location)
     platform.push_wakeup.set()
-    return updated
+    return [Location.model_validate(d) for d in documents.values()]
+
+
+def _single_cpo(platform: Platform) -> tuple[str, str] | None:
+    cpos = [(p.country_code, p.party_id) for p in platform.parties if p.role is Role.CPO]
+    return cpos[0] if len(cpos) == 1 else None
+
+
+def _evse_document(document: dict[str, Any], evse_uid: str) -> dict[str, Any]:
+    evses: list[dict[str, Any]] = document.get("evses") or []
+    for evse in evses:
+        if ci_key(evse["uid"]) == ci_key(evse_uid):
+            return evse
+    raise EvroamError(
+        f"Location {document['id']} has no EVSE {evse_uid}; `evroam locations list` shows them."
+    )
+
+
+async def _own_document(
+    repo: LocationRepository, location_id: str, party: tuple[str, str] | None
+) -> tuple[ObjectKey, dict[str, Any]]:
+    """Our stored Location document: by its full key when the party is known, else searched."""
+    if party is not None:
+        key = ObjectKey(party[0], party[1], location_id)
+        found = await repo.find_documents(repo.where(key), locations.c.partner_id.is_(None))
+        if found:
+            return key, found[0]
+    location = await _own(repo, location_id, party)
+    return key_of(location), location.model_dump(mode="json", exclude_none=True)
 
 
 async def _own(
@@ -169,3 +204,28 @@ async def own_locations(
     async with platform.sessions() as session:
         found = await LocationRepository(session).page(page, locations.c.partner_id.is_(None))
     return [Location.model_validate(d) for d in found.documents], found.total
+
+
+def parse_party(text: str) -> tuple[str, str]:
+    """`NL*CPO` → ("NL", "CPO"): how operators name one of our CPO parties."""
+    country_code, _, party_id = text.partition("*")
+    if len(country_code) != 2 or len(party_id) != 3:
+        raise EvroamError(f"{text!r} is not a party: write COUNTRY*PARTY, for example NL*CPO.")
+    return country_code.upper(), party_id.upper()
+
+
+async def find_own_location(
+    platform: Platform, location_id: str, *, party: tuple[str, str] | None = None
+) -> Location | None:
+    """One of our Locations by id, or None; EvroamError when several of our parties have it."""
+    c = locations.c
+    conditions = [c.partner_id.is_(None), c.object_id == ci_key(location_id)]
+    if party is not None:
+        conditions += [c.country_code == ci_key(party[0]), c.party_id == ci_key(party[1])]
+    async with platform.sessions() as session:
+        found = await LocationRepository(session).find_documents(*conditions, limit=2)
+    if len(found) > 1:
+        raise EvroamError(
+            f"Several of our parties have a Location {location_id}: name the party (NL*CPO)."
+        )
+    return Location.model_validate(found[0]) if found else None
