@@ -22,6 +22,11 @@ def validate_patch(
     `required` names fields the PATCH itself must carry, e.g. `last_updated` on Locations,
     Sessions and Tokens (CONFORMANCE A.38). Returns the validated values by field name. Raises
     one ValidationError listing every bad or missing field, located as for a whole object.
+
+    A null for an optional field is left out, like an omitted one: the spec's `?` means "may be
+    omitted or null" alike, and a PATCH cannot remove data, only PUT can (DIGEST §1.7,
+    [interpretation]). Without this, `{"evses": null}` deleted every EVSE of a Location, which
+    the spec never allows (§5.1). A null for a required field stays an error.
     """
     values: dict[str, Any] = {}
     errors = [_missing(name) for name in required if name not in data]
@@ -29,9 +34,12 @@ def validate_patch(
         if name not in model_cls.model_fields:
             continue  # unknown fields are tolerated, as on whole objects
         try:
-            values[name] = _adapter(model_cls, name).validate_python(raw)
+            value = _adapter(model_cls, name).validate_python(raw)
         except ValidationError as exc:
             errors.extend(_located(name, exc))
+            continue
+        if value is not None:
+            values[name] = value
     if errors:
         raise ValidationError.from_exception_data(f"{model_cls.__name__} PATCH", errors)
     return values
