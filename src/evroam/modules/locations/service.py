@@ -128,6 +128,7 @@ async def patch_received(
 async def _store(
     repo: LocationRepository, path: LocationPath, location: Location, partner: Partner
 ) -> bool:
+    check_unique(location)
     return await repo.put(
         path.key,
         location,
@@ -152,6 +153,22 @@ def check_ids(path: LocationPath, body: Location | EVSE | Connector) -> None:
     for in_url, in_body in pairs:
         if ci_key(in_url) != ci_key(in_body):
             raise InvalidParameters(f"URL names {in_url!r} but the body carries {in_body!r}")
+
+
+def check_unique(location: Location) -> None:
+    """EVSE uids are unique in the Location and Connector ids in their EVSE (Locations §8.3.2,
+    §8.3.3); with a duplicate, the URL of a child would name two objects."""
+    evses = location.evses or []
+    _unique("EVSE uid", [e.uid for e in evses])
+    for evse in evses:
+        _unique(f"Connector id in EVSE {evse.uid}", [c.id for c in evse.connectors])
+
+
+def _unique(what: str, ids: list[str]) -> None:
+    keys = [ci_key(i) for i in ids]
+    repeated = sorted({k for k in keys if keys.count(k) > 1})
+    if repeated:
+        raise InvalidParameters(f"{what} appears more than once: {', '.join(repeated)}")
 
 
 def _check_patch_ids(path: LocationPath, changes: dict[str, Any]) -> None:
