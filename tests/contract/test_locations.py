@@ -184,6 +184,11 @@ class TestPutLocation:
             ("offset DateTime (A.44)", location(last_updated="2026-03-01T10:00:00+02:00")),
             ("EVSE without connectors (E.150)", location(evses=[evse(connectors=[])])),
             ("publish_allowed_to with publish", location(publish_allowed_to=[{"group_id": "G"}])),
+            ("EVSE uid twice (Locations 8.3.2)", location(evses=[evse("E1"), evse("e1")])),
+            (
+                "connector id twice in one EVSE (8.3.3)",
+                location(evses=[evse(connectors=[connector("1"), connector("1")])]),
+            ),
         ],
     )
     async def test_2001_and_nothing_stored_when_invalid(
@@ -353,6 +358,18 @@ class TestPatchLocation:
         assert status(await pushed.patch(LOC, patch)) == 1000
         assert await stored(pushed) == {**location(), "name": "Renamed", "last_updated": LATER}
 
+    async def test_nothing_removed_when_optional_fields_null(self, pushed: Link) -> None:
+        """DIGEST §1.7: a PATCH cannot remove data (use PUT). [interpretation] `?` fields "may
+        be omitted or null" alike, so null changes nothing; EVSEs are never deleted (§5.1)."""
+        patch = {"name": None, "evses": None, "postal_code": None, "last_updated": LATER}
+        assert status(await pushed.patch(LOC, patch)) == 1000
+        assert await stored(pushed) == {**location(), "last_updated": LATER}
+
+    async def test_2001_and_unchanged_when_body_not_an_object(self, pushed: Link) -> None:
+        for body in ([{"name": "Other"}], "name"):
+            assert status(await pushed.patch(LOC, body)) == 2001
+        assert await stored(pushed) == location()
+
     async def test_2001_and_unchanged_when_last_updated_missing(self, pushed: Link) -> None:
         """A.38."""
         response = await pushed.patch(LOC, {"name": "Other"})
@@ -369,6 +386,7 @@ class TestPatchLocation:
             {"publish_allowed_to": [{"group_id": "G1"}]},
             {"id": "LOC2"},
             {"country_code": "BE"},
+            {"evses": [evse("E1"), evse("E1")]},
         ],
     )
     async def test_2001_and_unchanged_when_invalid(
@@ -428,7 +446,13 @@ class TestPatchEvse:
 
     @pytest.mark.parametrize(
         "patch",
-        [{"status": "charging"}, {"connectors": []}, {"uid": "EVSE2"}, {"floor_level": "12345"}],
+        [
+            {"status": "charging"},
+            {"connectors": []},
+            {"connectors": [connector("2"), connector("2")]},
+            {"uid": "EVSE2"},
+            {"floor_level": "12345"},
+        ],
     )
     async def test_2001_and_unchanged_when_invalid(
         self, pushed: Link, patch: dict[str, Any]
@@ -794,3 +818,38 @@ class TestSenderOnCpoAndEmspPlatform:
             ):
                 assert response.status_code == 404
             assert await all_pages(twin_in) == [location()]
+
+
+class TestSenderOfTwoCpoParties:
+    """A platform speaking for two CPOs (N.371): OCPI-to-* picks the party whose Locations
+    are listed or fetched; without it the list holds both, each object naming its owner."""
+
+    @pytest.fixture
+    async def two(self, make_settings: Callable[..., Settings]) -> AsyncIterator[Link]:
+        cpos = make_settings("cpo", "CPO:NL:CPO", "CPO:NL:CP2")
+        emsp = make_settings("emsp", "EMSP:DE:MSP")
+        async with platforms(cpos, emsp) as (_, (a, b)):
+            await store_own_location(a, location("A1", at(1)))
+            await store_own_location(a, location("B1", at(2), party_id="CP2"))
+            yield await link(b, a)
+
+    @staticmethod
+    def to(party_id: str) -> dict[str, str]:
+        return {"OCPI-to-country-code": "nl", "OCPI-to-party-id": party_id.lower()}
+
+    async def test_only_addressed_party_when_ocpi_to_given(self, two: Link) -> None:
+        for party_id, expected in (("CPO", ["A1"]), ("CP2", ["B1"])):
+            response = await two.get(LOCATIONS_SENDER, headers=self.to(party_id))
+            assert ids(response) == expected
+            assert response.headers["X-Total-Count"] == "1"
+            assert response.headers["OCPI-from-party-id"] == party_id
+
+    async def test_both_parties_listed_when_not_addressed(self, two: Link) -> None:
+        response = await two.get(LOCATIONS_SENDER)
+        assert [(o["party_id"], o["id"]) for o in data(response)] == [("CPO", "A1"), ("CP2", "B1")]
+
+    async def test_404_when_object_of_the_other_party_addressed(self, two: Link) -> None:
+        response = await two.get(f"{LOCATIONS_SENDER}/B1", headers=self.to("CPO"))
+        assert response.status_code == 404
+        found = await two.get(f"{LOCATIONS_SENDER}/B1", headers=self.to("CP2"))
+        assert data(found) == location("B1", at(2), party_id="CP2")
