@@ -95,6 +95,15 @@ class TestTimeExamples:
         line = timeline("2024-06-03T10:00", AMS, charge(150, 20, 8))
         assert costs(price(official("tariff_2_alt_text"), line)) == (D("4.75"), D("4.997"))
 
+    def test_costs_5_15_when_tariff_11_and_148_minutes(self) -> None:
+        # FLAT 0.40 (x1.25 = 0.50) + 148 -> 150 min (step 300 s) x 1.90 = 4.75 (x1.052 = 4.997):
+        # 5.15 / 5.497. The alt text's card surcharges cannot be expressed (its point).
+        line = timeline("2024-06-03T10:00", AMS, charge(148, 20, 8))
+        assert costs(price(official("tariff_11_not_possible_alt_text"), line)) == (
+            D("5.15"),
+            D("5.497"),
+        )
+
     def test_rounds_only_parking_when_tariff_13_i259(self) -> None:
         # 150 min x 3.00 = 7.50 (8.25) + 42 -> 45 min x 5.00 = 3.75 (4.50) = 11.25 / 12.75.
         line = timeline("2024-06-03T10:00", AMS, charge(150, 20, 8), park(42))

@@ -16,8 +16,8 @@ from evroam.tariffs import (
     TimelinePoint,
     price_session,
 )
-from evroam.tariffs.lines import Line
-from evroam.tariffs.totals import bucket_costs
+from evroam.tariffs.lines import Line, excl_vat, incl_vat
+from evroam.tariffs.totals import Money, bucket_costs
 
 D = Decimal
 ZONE = "Europe/Amsterdam"
@@ -201,3 +201,126 @@ def _floats(value: object) -> list[object]:
     if hasattr(value, "__dataclass_fields__"):
         return [f for name in value.__dataclass_fields__ for f in _floats(getattr(value, name))]
     return []
+
+
+@st.composite
+def bounds(draw: st.DrawFn) -> dict[str, Any]:
+    """min_price and/or max_price, each with or without incl_vat, in whole cents."""
+    chosen: dict[str, Any] = {}
+    cents = st.integers(0, 3000).map(lambda c: D(c) / 100)
+    for name in ("min_price", "max_price"):
+        if draw(st.booleans()):
+            bound = {"excl_vat": draw(cents)}
+            if draw(st.booleans()):
+                bound["incl_vat"] = draw(cents)
+            chosen[name] = bound
+    return chosen
+
+
+def _with_steps(tariff: Tariff, step: int) -> Tariff:
+    data = json.loads(tariff.model_dump_json())
+    for element in data["elements"]:
+        for component in element["price_components"]:
+            component["step_size"] = step
+    return Tariff.model_validate(json.loads(json.dumps(data), parse_float=Decimal))
+
+
+MONEY = (
+    "total_fixed_cost",
+    "total_energy_cost",
+    "total_time_cost",
+    "total_parking_cost",
+    "total_reservation_cost",
+)
+
+
+class TestTotalsProperties:
+    @settings(max_examples=150, deadline=None)
+    @given(tariffs(), offsets, intervals())
+    def test_sub_totals_equal_sum_of_priced_lines_when_step_size_included(
+        self, tariff: Tariff, offset: int, parts: list[Interval]
+    ) -> None:
+        # Every line (step round-ups included) belongs to one period; per bucket, the lines'
+        # money adds up to the sub-total, and the sub-totals to total_cost (no min/max here).
+        result = price_session(tariff, build(offset, parts), ZONE)
+        totals = result.totals
+        assert all(0 <= line.period_index < len(result.periods) for line in result.lines)
+        for name in MONEY:
+            lines = [line for line in result.lines if line.bucket.value == name]
+            excl = sum((excl_vat(line.active, line.quantity) for line in lines), D(0))
+            incl = sum(
+                (incl_vat(line.active, excl_vat(line.active, line.quantity)) for line in lines),
+                D(0),
+            )
+            assert getattr(totals, name) == Money(excl, incl)
+        summed = sum((getattr(totals, name) for name in MONEY), Money(D(0), D(0)))
+        assert totals.total_cost == summed
+
+    @settings(max_examples=150, deadline=None)
+    @given(tariffs(), offsets, intervals())
+    def test_never_below_unrounded_when_step_size_applies(
+        self, tariff: Tariff, offset: int, parts: list[Interval]
+    ) -> None:
+        # step_size only adds quantity at non-negative prices (R6): every total is at least
+        # the one of the same tariff with step_size 0 (no rounding, A8).
+        line = build(offset, parts)
+        stepped = price_session(tariff, line, ZONE).totals
+        exact = price_session(_with_steps(tariff, 0), line, ZONE).totals
+        for name in (*MONEY, "total_cost"):
+            assert getattr(stepped, name).excl_vat >= getattr(exact, name).excl_vat
+            assert getattr(stepped, name).incl_vat >= getattr(exact, name).incl_vat
+
+    @settings(max_examples=150, deadline=None)
+    @given(tariffs(), bounds(), offsets, intervals())
+    def test_total_is_clamped_excl_and_incl_independently_when_min_or_max_price_i257(
+        self, tariff: Tariff, limits: dict[str, Any], offset: int, parts: list[Interval]
+    ) -> None:
+        # R9: excl = min(max(sum, min.excl), max.excl), incl likewise with the incl bounds, a
+        # bound without incl_vat leaves incl alone (A10); sub-totals never clamped (A9).
+        line = build(offset, parts)
+        bounded = Tariff.model_validate(tariff.model_dump() | limits)
+        free = price_session(tariff, line, ZONE).totals
+        clamped = price_session(bounded, line, ZONE).totals
+        excl, incl = free.total_cost.excl_vat, free.total_cost.incl_vat
+        low, high = limits.get("min_price", {}), limits.get("max_price", {})
+        excl = max(excl, low.get("excl_vat", excl))
+        excl = min(excl, high.get("excl_vat", excl))
+        incl = max(incl, low.get("incl_vat", incl))
+        incl = min(incl, high.get("incl_vat", incl))
+        assert clamped.total_cost == Money(excl, incl)
+        for name in MONEY:
+            assert getattr(clamped, name) == getattr(free, name)
+
+
+class TestMonotonicity:
+    @settings(max_examples=100, deadline=None)
+    @given(
+        tariffs(),
+        offsets,
+        intervals(),
+        st.sampled_from([SessionState.CHARGING, SessionState.PARKING]),
+        st.integers(1, 240),
+        st.integers(0, 60),
+    )
+    def test_cost_never_falls_when_session_grows_and_prices_non_negative(
+        self,
+        tariff: Tariff,
+        offset: int,
+        parts: list[Interval],
+        state: SessionState,
+        minutes: int,
+        rate: int,
+    ) -> None:
+        # Appending charging (time and energy) or parking never lowers any total: the earlier
+        # instants see the same restrictions. Without step_size (0, A8): rounding is not
+        # monotonic, e.g. TIME rounded up to a whole second stops being rounded once parking
+        # is priced (R6 "only parking is rounded"), and a later component's smaller step can
+        # undo an earlier round-up; step_size is covered by the unrounded-bound test above.
+        tariff = _with_steps(tariff, 0)
+        kwh = D(rate) / 100 if state is SessionState.CHARGING else D(0)
+        more = [*parts, (state, minutes, kwh, int(kwh * 60))]
+        before = price_session(tariff, build(offset, parts), ZONE).totals
+        after = price_session(tariff, build(offset, more), ZONE).totals
+        for name in (*MONEY, "total_cost"):
+            assert getattr(after, name).excl_vat >= getattr(before, name).excl_vat
+            assert getattr(after, name).incl_vat >= getattr(before, name).incl_vat

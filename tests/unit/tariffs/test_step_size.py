@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 
+from evroam.modules.tariffs.model import Tariff
 from evroam.tariffs import PricingOptions, TimeRounding
 
 from .sessions import charge, costs, park, price, tariff_of, timeline
@@ -26,6 +27,18 @@ def before_and_after_17(kind: str, early: str, late: str, step: int) -> list[dic
         component(kind, early, step, end_time="17:00"),
         component(kind, late, step, start_time="17:00"),
     ]
+
+
+def time_and_parking_at_6(*, step: int) -> Tariff:
+    """One unrestricted element: TIME and PARKING_TIME, both 6.00/h with the same step."""
+    return tariff_of(
+        {
+            "price_components": [
+                {"type": "TIME", "price": 6, "step_size": step},
+                {"type": "PARKING_TIME", "price": 6, "step_size": step},
+            ]
+        }
+    )
 
 
 class TestEnergyStep:
@@ -63,30 +76,24 @@ class TestTimeStep:
     def test_rounds_only_parking_when_parking_follows_charging_i246(self) -> None:
         # TIME 6.00/h and PARKING 6.00/h, both step 300 s: charge 21 min -> 2.10 (unrounded),
         # park 7 -> 10 min -> 1.00. Total 3.10.
-        tariff = tariff_of(
-            {
-                "price_components": [
-                    {"type": "TIME", "price": 6, "step_size": 300},
-                    {"type": "PARKING_TIME", "price": 6, "step_size": 300},
-                ]
-            }
-        )
-        result = price(tariff, timeline("2024-06-03T10:00", ZONE, charge(21, 5, 14), park(7)))
+        line = timeline("2024-06-03T10:00", ZONE, charge(21, 5, 14), park(7))
+        result = price(time_and_parking_at_6(step=300), line)
         assert result.totals.total_time_cost.excl_vat == D("2.10")
         assert result.totals.total_parking_cost.excl_vat == D("1.00")
+
+    def test_rounds_parking_to_20_min_when_cdr_text_example(self) -> None:
+        # CDRs step_size text (TARIFF-RULES §17): charge 21 min, park 16 min, steps 10 min:
+        # charging billed 21 min (2.10 at 6.00/h), parking 16 -> 20 min (2.00).
+        line = timeline("2024-06-03T10:00", ZONE, charge(21, 5, 14), park(16))
+        result = price(time_and_parking_at_6(step=600), line)
+        assert result.totals.total_time_cost.excl_vat == D("2.10")
+        assert result.totals.total_parking_cost.excl_vat == D("2.00")
 
 
 class TestTimeRoundingReadings:
     """A6: charge -> park -> charge, TIME and PARKING 6.00/h, step 600 s; 7 + 3 + 7 min."""
 
-    tariff = tariff_of(
-        {
-            "price_components": [
-                {"type": "TIME", "price": 6, "step_size": 600},
-                {"type": "PARKING_TIME", "price": 6, "step_size": 600},
-            ]
-        }
-    )
+    tariff = time_and_parking_at_6(step=600)
     line = timeline("2024-06-03T10:00", ZONE, charge(7, 1, 8), park(3), charge(7, 1, 8))
 
     def test_rounds_parking_only_when_parking_not_last_by_default(self) -> None:
