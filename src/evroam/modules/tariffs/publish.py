@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from evroam.errors import EvroamError
 from evroam.modules.locations.publish import SaveResult
 from evroam.modules.tariffs.model import Tariff
-from evroam.modules.tariffs.repository import TariffRepository
+from evroam.modules.tariffs.repository import TariffRepository, tariffs
 from evroam.platform import Platform
 from evroam.protocol.timestamps import utc_now
 from evroam.protocol.types import ci_key
@@ -57,3 +57,28 @@ async def delete_tariff(platform: Platform, key: ObjectKey) -> None:
             raise EvroamError(f"No Tariff {key.object_id} of {key.country_code}*{key.party_id}.")
         await enqueue(session, [Change("tariffs", key, (key.object_id,))], now=utc_now())
     platform.push_wakeup.set()
+
+
+async def own_tariffs(
+    platform: Platform, *, offset: int = 0, limit: int = 50
+) -> tuple[list[Tariff], int]:
+    """A page of our Tariffs and their total."""
+    from evroam.protocol.pagination import page_request
+
+    page = page_request(offset=offset, limit=limit, date_from=None, date_to=None, cap=max(limit, 1))
+    async with platform.sessions() as session:
+        found = await TariffRepository(session).page(page, tariffs.c.partner_id.is_(None))
+    return [Tariff.model_validate(d) for d in found.documents], found.total
+
+
+async def find_own_tariff(platform: Platform, key: ObjectKey) -> Tariff | None:
+    """One of our Tariffs (never a partner's with the same key), or None."""
+    norm, c = key.normalised(), tariffs.c
+    async with platform.sessions() as session:
+        found = await TariffRepository(session).find_documents(
+            c.partner_id.is_(None),
+            c.country_code == norm.country_code,
+            c.party_id == norm.party_id,
+            c.object_id == norm.object_id,
+        )
+    return Tariff.model_validate(found[0]) if found else None
