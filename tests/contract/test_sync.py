@@ -2,6 +2,8 @@
 B.68–B.71, E.114, H.218): against a real evroam CPO in process, and against scripted peers
 that page the ways real partners do."""
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -23,8 +25,10 @@ from evroam.platform import Platform
 from evroam.protocol.timestamps import format_datetime, parse_datetime
 from evroam.settings import Settings
 from evroam.storage.documents import ObjectKey
+from evroam.sync import schedule
 from evroam.sync.locations import LOCATIONS
 from evroam.sync.pull import SyncReport, pull
+from evroam.sync.schedule import pull_all, run_round, run_scheduled
 from evroam.sync.state import read_state
 from evroam.sync.tariffs import TARIFFS
 from tests.support import FakePeer, HostRouter, Running, connect, partner_named, platforms
@@ -421,3 +425,66 @@ class TestTolerance:
         report = await pull_from(running, "peer")
         assert await stored_ids(running.platform) == {f"LOC{n}" for n in range(9)}
         assert report.stored == 9
+
+
+# ── many partners, and the scheduled pull ──────────────────────────────────────────────────
+
+
+class TestScheduledPull:
+    async def test_a_round_pulls_both_modules_from_every_publishing_partner(
+        self, linked: Linked
+    ) -> None:
+        _, cpo, emsp = linked
+        await save_locations(cpo.platform, [location(1)])
+        await save_tariffs(cpo.platform, [tariff("AC")])
+        reports = await run_round(emsp.platform)
+        assert [(r.partner, r.module, r.stored, r.error) for r in reports] == [
+            ("cpo", "locations", 1, None),
+            ("cpo", "tariffs", 1, None),
+        ]
+        assert await run_round(cpo.platform) == []  # the eMSP publishes no Sender interface
+
+    async def test_a_failing_partner_is_recorded_and_reported_not_raised(
+        self, linked: Linked
+    ) -> None:
+        router, cpo, emsp = linked
+        router.down.add(cpo.host)
+        reports = await run_round(emsp.platform)
+        assert all(r.error and "Could not connect" in r.error for r in reports)
+        state = await read_state(emsp.platform, await cpo_id(emsp), "tariffs")
+        assert state.last_error is not None
+        assert state.watermark is None
+
+    async def test_the_loop_survives_a_failing_round_and_pulls_again(
+        self, linked: Linked, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        _, cpo, emsp = linked
+        await save_locations(cpo.platform, [location(1)])
+        rounds: list[bool] = []
+        real_round = schedule.run_round
+
+        async def flaky(platform: Platform, *, full: bool = False) -> list[SyncReport]:
+            rounds.append(full)
+            if len(rounds) == 1:
+                raise RuntimeError("database hiccup")
+            return await real_round(platform, full=full)
+
+        monkeypatch.setattr(schedule, "run_round", flaky)
+        task = asyncio.create_task(run_scheduled(emsp.platform, 0.01, full_every=3))
+
+        async def four_rounds() -> None:
+            while len(rounds) < 4:
+                await asyncio.sleep(0.01)
+
+        await asyncio.wait_for(four_rounds(), timeout=20)
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        assert rounds[:4] == [False, False, True, False]
+        assert await stored_ids(emsp.platform) == {"LOC1"}
+
+    async def test_pull_all_names_one_partner(self, linked: Linked) -> None:
+        _, cpo, emsp = linked
+        await save_locations(cpo.platform, [location(1)])
+        reports = await pull_all(emsp.platform, LOCATIONS, partner="cpo", full=True)
+        assert [(r.partner, r.full, r.stored) for r in reports] == [("cpo", True, 1)]

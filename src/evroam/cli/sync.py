@@ -1,7 +1,9 @@
 """`evroam sync`: pull partners' Locations and Tariffs now, with a progress bar per partner."""
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 import typer
@@ -9,7 +11,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 from rich.table import Table
 
-from evroam.cli import app, out, run, settings_of
+from evroam.cli import app, err, out, run, settings_of
 from evroam.platform import Platform
 from evroam.protocol.timestamps import format_datetime
 from evroam.sync.pull import OnPage, SyncReport
@@ -30,44 +32,66 @@ FullOption = Annotated[
     bool,
     typer.Option("--full", help="Ask for everything and remove what the partner no longer lists."),
 ]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 
 
 @sync_app.command("locations")
 def sync_locations(
-    ctx: typer.Context, partner: PartnerOption = None, full: FullOption = False
+    ctx: typer.Context,
+    partner: PartnerOption = None,
+    full: FullOption = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Pull Locations (with EVSEs and Connectors) from the partners' Sender interface."""
-    pull_module(ctx, MODULES["locations"], partner, full=full)
+    pull_module(ctx, MODULES["locations"], partner, full=full, as_json=as_json)
 
 
 @sync_app.command("tariffs")
 def sync_tariffs(
-    ctx: typer.Context, partner: PartnerOption = None, full: FullOption = False
+    ctx: typer.Context,
+    partner: PartnerOption = None,
+    full: FullOption = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Pull Tariffs from the partners' Sender interface."""
-    pull_module(ctx, MODULES["tariffs"], partner, full=full)
+    pull_module(ctx, MODULES["tariffs"], partner, full=full, as_json=as_json)
 
 
 def pull_module(
-    ctx: typer.Context, module: PullModule[Any], partner: str | None, *, full: bool
+    ctx: typer.Context,
+    module: PullModule[Any],
+    partner: str | None,
+    *,
+    full: bool,
+    as_json: bool,
 ) -> None:
     """Pull, show progress, print a summary; exit 1 when a partner failed."""
 
     async def work(platform: Platform) -> list[SyncReport]:
-        with progress_bar() as on_page:
+        with progress_bar(enabled=not as_json) as on_page:
             return await pull_all(platform, module, partner=partner, full=full, on_page=on_page)
 
     reports = run(settings_of(ctx), work)
-    if not reports:
-        out.print(f"No connected partner publishes a {module.name} Sender interface.")
-        return
-    out.print(summary(module.name, reports))
+    show(module.name, reports, as_json=as_json)
     if any(r.error for r in reports):
         raise typer.Exit(1)
 
 
+def show(module: str, reports: list[SyncReport], *, as_json: bool) -> None:
+    """The summary (table or JSON) on stdout; each failure in full on stderr."""
+    if as_json:
+        out.print_json(json.dumps([report_json(r) for r in reports]))
+    elif not reports:
+        out.print(f"No connected partner publishes a {module} Sender interface.")
+    else:
+        out.print(summary(module, reports))
+    for failed in reports:
+        if failed.error:
+            err.print(f"[bold red]error:[/] {escape(failed.partner)}: {escape(failed.error)}")
+
+
 @contextmanager
-def progress_bar() -> Iterator[OnPage]:
+def progress_bar(*, enabled: bool = True) -> Iterator[OnPage]:
     """A Rich progress bar, one line per partner: objects received of X-Total-Count."""
     tasks: dict[str, TaskID] = {}
     with Progress(
@@ -75,8 +99,9 @@ def progress_bar() -> Iterator[OnPage]:
         BarColumn(),
         MofNCompleteColumn(),
         TextColumn("{task.fields[counts]}"),
-        console=out,
+        console=err,
         transient=True,
+        disable=not enabled,
     ) as bar:
 
         def on_page(report: SyncReport) -> None:
@@ -100,21 +125,43 @@ def counts(report: SyncReport) -> str:
 
 
 def summary(module: str, reports: list[SyncReport]) -> Table:
+    """One row per partner; failures are named in full below the table."""
     table = Table(title=f"Pulled {module}")
-    columns = ("Partner", "Kind", "Pages", "Stored", "Unchanged", "Skipped", "Removed", "Watermark")
+    columns = ("Partner", "Pull", "Pages", "Stored", "Unchanged", "Skipped", "Removed")
     for column in columns:
-        table.add_column(column, justify="left" if column in ("Partner", "Kind") else "right")
+        table.add_column(column, justify="left" if column in ("Partner", "Pull") else "right")
+    table.add_column("Watermark")
     table.add_column("Result")
     for r in reports:
         table.add_row(
             escape(r.partner),
             "full" if r.full else "incremental",
             *(str(n) for n in (r.pages, r.stored, r.unchanged, r.skipped, r.removed)),
-            format_datetime(r.watermark_after) if r.watermark_after else "-",
-            f"[red]{escape(r.error)}[/]" if r.error else f"[green]ok[/] in {_seconds(r)}",
+            _moment(r.watermark_after),
+            "[red]failed[/]" if r.error else "[green]ok[/]",
         )
     return table
 
 
-def _seconds(report: SyncReport) -> str:
-    return f"{report.duration.total_seconds():.1f} s"
+def report_json(report: SyncReport) -> dict[str, Any]:
+    """A report for scripts: counts, the date_from asked, watermarks, duration, error."""
+    numbers = ("pages", "received", "stored", "unchanged", "skipped", "removed", "total")
+    return {
+        "partner": report.partner,
+        "module": report.module,
+        "full": report.full,
+        **{name: getattr(report, name) for name in numbers},
+        "date_from": _iso(report.date_from),
+        "watermark_before": _iso(report.watermark_before),
+        "watermark_after": _iso(report.watermark_after),
+        "duration_ms": report.duration // timedelta(milliseconds=1),
+        "error": report.error,
+    }
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return format_datetime(moment) if moment else None
+
+
+def _moment(moment: datetime | None) -> str:
+    return format_datetime(moment) if moment else "-"
