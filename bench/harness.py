@@ -2,18 +2,15 @@
 
 import asyncio
 import json
-import os
-import resource
 import tempfile
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import Iterator
+from contextlib import AbstractAsyncContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
 from evroam.platform import Platform
-from evroam.settings import load_settings
 from evroam.sim.processes import Node, free_port, start, stop, write_settings
 
 
@@ -53,21 +50,24 @@ def live_pair(postgres: str | None, **extra: Any) -> Iterator[tuple[Node, Node, 
         start(emsp, workdir)
         try:
             invitation = json.loads(emsp.cli("partner", "invite", "cpo", "--json").stdout)
-            cpo.cli("partner", "register", "emsp", "--url", emsp.versions_url, "--token", invitation["token"])
+            cpo.cli(
+                "partner",
+                "register",
+                "emsp",
+                "--url",
+                emsp.versions_url,
+                "--token",
+                invitation["token"],
+            )
             yield cpo, emsp, workdir
         finally:
             stop(cpo)
             stop(emsp)
 
 
-@asynccontextmanager
-async def opened(node: Node) -> AsyncIterator[Platform]:
+def opened(node: Node) -> AbstractAsyncContextManager[Platform]:
     """The node's platform, opened in this process (its database, no server)."""
-    platform = await Platform.open(load_settings(node.config), migrate_now=False)
-    try:
-        yield platform
-    finally:
-        await platform.close()
+    return node.opened()
 
 
 async def wait_for(predicate: Any, *, timeout: float, interval: float = 0.1) -> float:
@@ -86,7 +86,3 @@ def peak_rss_mb(pid: int) -> float:
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     return float("nan")
-
-
-def machine() -> str:
-    return f"{os.cpu_count()} cores, own RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MB"

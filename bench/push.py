@@ -68,7 +68,9 @@ async def received(emsp: Node) -> dict[tuple[str, str], str]:
 
 async def stored_count(node: Node) -> int:
     async with opened(node) as platform, platform.sessions() as session:
-        return int((await session.execute(select(func.count()).select_from(locations))).scalar_one())
+        return int(
+            (await session.execute(select(func.count()).select_from(locations))).scalar_one()
+        )
 
 
 async def outbox_empty(node: Node) -> bool:
@@ -109,13 +111,24 @@ async def main(changes: int, postgres: str | None) -> None:
     sites = network(changes)
     targets = plan(sites, changes)
     with live_pair(postgres) as (cpo, emsp, _):
-        console.print(f"Publishing {len(sites)} locations ({changes}+ EVSEs) to the eMSP (not timed)…")
+        console.print(
+            f"Publishing {len(sites)} locations ({changes}+ EVSEs) to the eMSP (not timed)…"
+        )
         await publish(cpo, emsp, sites)
         console.print(f"Timed: {changes} status changes on the CPO until the eMSP stored them…")
         seconds, matched = await storm(cpo, emsp, targets)
-        assert cpo.process and emsp.process
+        assert cpo.process
+        assert emsp.process
         table = Table(title=f"Push benchmark ({'PostgreSQL' if postgres else 'SQLite'})")
-        for column in ("changes", "seconds", "changes/s", "arrived", "lost", "CPO peak RSS", "eMSP peak RSS"):
+        for column in (
+            "changes",
+            "seconds",
+            "changes/s",
+            "arrived",
+            "lost",
+            "CPO peak RSS",
+            "eMSP peak RSS",
+        ):
             table.add_column(column, justify="right")
         table.add_row(
             str(changes),

@@ -8,15 +8,18 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from evroam.errors import EvroamError
+
+if TYPE_CHECKING:
+    from evroam.platform import Platform
 
 
 @dataclass
@@ -36,18 +39,25 @@ class Node:
     def versions_url(self) -> str:
         return f"{self.base_url}/ocpi/versions"
 
-    def partner_token(self, partner: str) -> str:
-        """The token this platform uses to call `partner`, read from its own database."""
-        from evroam.modules.credentials.service import get_partner
+    @asynccontextmanager
+    async def opened(self) -> AsyncIterator["Platform"]:
+        """This platform's runtime opened in the calling process (its database, no server)."""
         from evroam.platform import Platform
         from evroam.settings import load_settings
 
+        platform = await Platform.open(load_settings(self.config), migrate_now=False)
+        try:
+            yield platform
+        finally:
+            await platform.close()
+
+    def partner_token(self, partner: str) -> str:
+        """The token this platform uses to call `partner`, read from its own database."""
+        from evroam.modules.credentials.service import get_partner
+
         async def read() -> str | None:
-            platform = await Platform.open(load_settings(self.config), migrate_now=False)
-            try:
+            async with self.opened() as platform:
                 return (await get_partner(platform, partner)).token_out
-            finally:
-                await platform.close()
 
         token = asyncio.run(read())
         if not token:
