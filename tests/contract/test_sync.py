@@ -31,6 +31,8 @@ from evroam.sync.pull import SyncReport, pull
 from evroam.sync.schedule import pull_all, run_round, run_scheduled
 from evroam.sync.state import read_state
 from evroam.sync.tariffs import TARIFFS
+from tests.contract.locations_support import location as location_document
+from tests.contract.locations_support import tariff as tariff_document
 from tests.support import FakePeer, HostRouter, Running, connect, partner_named, platforms
 
 T0 = datetime(2026, 3, 1, 10, 0, tzinfo=UTC)
@@ -40,38 +42,18 @@ Linked = tuple[HostRouter, Running, Running]
 def location_body(
     number: int, *, at: datetime = T0, party: tuple[str, str] = ("NL", "CPO"), **changes: Any
 ) -> dict[str, Any]:
-    return {
-        "country_code": party[0],
-        "party_id": party[1],
-        "id": f"LOC{number}",
-        "publish": True,
-        "address": f"Stationsplein {number}",
-        "city": "Utrecht",
-        "country": "NLD",
-        "coordinates": {"latitude": "52.08917", "longitude": "5.11044"},
-        "time_zone": "Europe/Amsterdam",
-        "last_updated": format_datetime(at),
-        **changes,
-    }
+    stamp = format_datetime(at)
+    return location_document(
+        f"LOC{number}", stamp, country_code=party[0], party_id=party[1], **changes
+    )
 
 
 def location(number: int, **kw: Any) -> Location:
     return Location.model_validate(location_body(number, **kw))
 
 
-def tariff(tariff_id: str, *, at: datetime = T0, price: str = "0.25") -> Tariff:
-    return Tariff.model_validate(
-        {
-            "country_code": "NL",
-            "party_id": "CPO",
-            "id": tariff_id,
-            "currency": "EUR",
-            "elements": [
-                {"price_components": [{"type": "ENERGY", "price": price, "step_size": 1}]}
-            ],
-            "last_updated": format_datetime(at),
-        }
-    )
+def tariff(tariff_id: str, *, at: datetime = T0) -> Tariff:
+    return Tariff.model_validate(tariff_document(tariff_id, format_datetime(at)))
 
 
 @pytest.fixture
@@ -123,7 +105,7 @@ class TestFullPull:
     async def test_tariffs_are_pulled_the_same_way(self, linked: Linked) -> None:
         """H.218."""
         router, cpo, emsp = linked
-        await save_tariffs(cpo.platform, [tariff("AC"), tariff("DC", price="0.59")])
+        await save_tariffs(cpo.platform, [tariff("AC"), tariff("DC")])
         report = await pull_from(emsp, module=TARIFFS)
         assert report.stored == 2
         assert await stored_ids(emsp.platform, TariffRepository) == {"AC", "DC"}

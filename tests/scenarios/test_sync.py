@@ -19,6 +19,8 @@ from evroam.protocol.timestamps import format_datetime
 from evroam.settings import load_settings
 from evroam.sim.processes import Node, stop
 from evroam.storage.documents import ObjectKey
+from tests.contract.locations_support import location as location_document
+from tests.contract.locations_support import tariff as tariff_document
 from tests.scenarios.conftest import Spawn
 
 pytestmark = pytest.mark.scenario
@@ -41,34 +43,12 @@ def on(node: Node, work: Callable[[Platform], Awaitable[T]]) -> T:
 
 
 def location(number: int, at: datetime, **changes: Any) -> Location:
-    return Location.model_validate(
-        {
-            "country_code": "NL",
-            "party_id": "CPO",
-            "id": f"LOC{number}",
-            "publish": True,
-            "address": f"Stationsplein {number}",
-            "city": "Utrecht",
-            "country": "NLD",
-            "coordinates": {"latitude": "52.08917", "longitude": "5.11044"},
-            "time_zone": "Europe/Amsterdam",
-            "last_updated": format_datetime(at),
-            **changes,
-        }
-    )
+    body = location_document(f"LOC{number}", format_datetime(at), **changes)
+    return Location.model_validate(body)
 
 
 def tariff() -> Tariff:
-    return Tariff.model_validate(
-        {
-            "country_code": "NL",
-            "party_id": "CPO",
-            "id": "AC",
-            "currency": "EUR",
-            "elements": [{"price_components": [{"type": "ENERGY", "price": 0.25, "step_size": 1}]}],
-            "last_updated": format_datetime(T0),
-        }
-    )
+    return Tariff.model_validate(tariff_document("AC", format_datetime(T0)))
 
 
 async def location_name(platform: Platform, location_id: str) -> str | None:
