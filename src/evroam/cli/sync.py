@@ -35,26 +35,24 @@ FullOption = Annotated[
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 
 
-@sync_app.command("locations")
-def sync_locations(
-    ctx: typer.Context,
-    partner: PartnerOption = None,
-    full: FullOption = False,
-    as_json: JsonOption = False,
-) -> None:
-    """Pull Locations (with EVSEs and Connectors) from the partners' Sender interface."""
-    pull_module(ctx, MODULES["locations"], partner, full=full, as_json=as_json)
+HELP = {
+    "locations": "Pull Locations (with EVSEs and Connectors) from the partners' Sender interface.",
+    "tariffs": "Pull Tariffs from the partners' Sender interface.",
+}
 
 
-@sync_app.command("tariffs")
-def sync_tariffs(
-    ctx: typer.Context,
-    partner: PartnerOption = None,
-    full: FullOption = False,
-    as_json: JsonOption = False,
-) -> None:
-    """Pull Tariffs from the partners' Sender interface."""
-    pull_module(ctx, MODULES["tariffs"], partner, full=full, as_json=as_json)
+def register_command(module: PullModule[Any]) -> None:
+    """`evroam sync <module>`: the same options for every module that is pulled."""
+
+    def command(
+        ctx: typer.Context,
+        partner: PartnerOption = None,
+        full: FullOption = False,
+        as_json: JsonOption = False,
+    ) -> None:
+        pull_module(ctx, module, partner, full=full, as_json=as_json)
+
+    sync_app.command(module.name, help=HELP[module.name])(command)
 
 
 def pull_module(
@@ -165,3 +163,7 @@ def _iso(moment: datetime | None) -> str | None:
 
 def _moment(moment: datetime | None) -> str:
     return format_datetime(moment) if moment else "-"
+
+
+for _module in MODULES.values():
+    register_command(_module)
