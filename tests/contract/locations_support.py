@@ -91,6 +91,15 @@ async def unauthenticated(link_: Link, method: str, path: str, body: Any = None)
     return [bare.status_code, unknown.status_code]
 
 
+def routing(response: httpx.Response) -> list[str]:
+    """OCPI-from-country-code, -party-id, OCPI-to-country-code, -party-id of an answer."""
+    return [
+        response.headers[f"OCPI-{d}-{p}"]
+        for d in ("from", "to")
+        for p in ("country-code", "party-id")
+    ]
+
+
 def ids(response: httpx.Response) -> list[str]:
     """The ids of the objects of a list answer, in order."""
     return [item["id"] for item in data(response)]

@@ -36,6 +36,7 @@ from tests.contract.locations_support import (
     ids,
     link,
     location,
+    routing,
     status,
     store_own_location,
     two_cpos_at_one_emsp,
@@ -76,6 +77,10 @@ class TestGetReceivedLocation:
         """A.1, A.2."""
         for path in (LOC, EVSE1, CONN1):
             assert await unauthenticated(pushed, "GET", path) == [401, 401]
+
+    async def test_routing_headers_name_both_parties_when_answered(self, pushed: Link) -> None:
+        """A.29: from the answering eMSP DE*MSP to the requesting CPO NL*CPO."""
+        assert routing(await pushed.get(LOC)) == ["DE", "MSP", "NL", "CPO"]
 
     async def test_returns_each_level_as_stored_when_known(self, pushed: Link) -> None:
         """E.137: Location, EVSE and Connector, each on its own."""
@@ -729,6 +734,11 @@ class TestGetLocations:
 
 
 class TestGetLocationObject:
+    async def test_routing_headers_name_both_parties_when_answered(self, sender: Link) -> None:
+        """A.29: from the answering CPO NL*CPO to the requesting eMSP DE*MSP."""
+        await own(sender, location())
+        assert routing(await sender.get(f"{LOCATIONS_SENDER}/LOC1")) == ["NL", "CPO", "DE", "MSP"]
+
     async def test_401_when_no_or_unknown_token(self, sender: Link) -> None:
         """A.1, A.2."""
         await own(sender, location())

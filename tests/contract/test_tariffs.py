@@ -27,6 +27,7 @@ from tests.contract.locations_support import (
     held,
     ids,
     link,
+    routing,
     status,
     store_own_tariff,
     tariff,
@@ -95,6 +96,10 @@ class TestGetReceivedTariff:
     async def test_found_when_ids_differ_in_case(self, pushed: Link) -> None:
         """A.46."""
         assert await stored(pushed, f"{TARIFFS_RECEIVER}/nl/cpo/t1") == tariff()
+
+    async def test_routing_headers_name_both_parties_when_answered(self, pushed: Link) -> None:
+        """A.29."""
+        assert routing(await pushed.get(T1)) == ["DE", "MSP", "NL", "CPO"]
 
     async def test_404_when_unknown(self, pushed: Link) -> None:
         """A.37."""
@@ -286,6 +291,10 @@ class TestGetTariffs:
         assert (response.headers["X-Total-Count"], response.headers["X-Limit"]) == ("4", "3")
         expected = f"{sender.server.url(TARIFFS_SENDER)}?offset=3&limit=3"
         assert next_link(response.headers) == expected
+
+    async def test_routing_headers_name_both_parties_when_answered(self, sender: Link) -> None:
+        """A.29."""
+        assert routing(await sender.get(TARIFFS_SENDER)) == ["NL", "CPO", "DE", "MSP"]
 
     async def test_rest_and_no_link_when_last_page(self, sender: Link) -> None:
         """B.58, B.60."""
