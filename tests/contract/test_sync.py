@@ -123,6 +123,27 @@ class TestFullPull:
         assert offsets == [None, "7", "14"]
         assert await stored_ids(emsp.platform) == {f"LOC{n}" for n in range(16)}
 
+    async def test_a_newer_object_pushed_meanwhile_is_not_replaced_by_an_older_one(
+        self, linked: Linked
+    ) -> None:
+        _, cpo, emsp = linked
+        await save_locations(cpo.platform, [location(1)])
+        newer = location(1, at=T0 + timedelta(minutes=1), name="Pushed")
+        async with emsp.platform.unit_of_work() as session:
+            await LocationRepository(session).put(
+                ObjectKey("NL", "CPO", "LOC1"),
+                newer,
+                last_updated=newer.last_updated,
+                partner_id=await cpo_id(emsp),
+                publish=True,
+            )
+        report = await pull_from(emsp)
+        assert (report.stored, report.unchanged) == (0, 1)
+        async with emsp.platform.sessions() as session:
+            found = await LocationRepository(session).get(ObjectKey("NL", "CPO", "LOC1"))
+        assert found is not None
+        assert found.name == "Pushed"
+
     async def test_pulling_again_changes_nothing(self, linked: Linked) -> None:
         _, cpo, emsp = linked
         await save_locations(cpo.platform, [location(1), location(2)])

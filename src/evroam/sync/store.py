@@ -145,13 +145,13 @@ class PageStore(Generic[M]):
         outcome: PageOutcome,
     ) -> None:
         key, moment = owner_key(obj), last_updated_of(obj)
-        owner = await current_owner(repo, key)
-        if owner is not None and owner[0] != self.partner_id:
+        stored = await stored_row(repo, key)
+        if stored is not None and stored.partner_id != self.partner_id:
             self._skip(outcome, item, "stored already as another party's or our own object")
             return
         outcome.saw(moment)
-        if owner is not None and owner[1] == obj.model_dump(mode="json", exclude_none=True):
-            outcome.unchanged += 1
+        if stored is not None and not stored.replaced_by(obj, moment):
+            outcome.unchanged += 1  # the same, or newer (pushed to us while we pulled)
             return
         await repo.put(
             key, obj, last_updated=moment, partner_id=self.partner_id, **self.module.columns(obj)
@@ -159,18 +159,30 @@ class PageStore(Generic[M]):
         outcome.stored += 1
 
 
-async def current_owner(
-    repo: DocumentRepository[Any], key: ObjectKey
-) -> tuple[int | None, dict[str, Any]] | None:
-    """(partner_id, document) of the stored object with that key, if any."""
+@dataclass(frozen=True)
+class StoredRow:
+    """The stored version of an object: whose it is, its document and last_updated."""
+
+    partner_id: int | None
+    document: dict[str, Any]
+    last_updated: datetime
+
+    def replaced_by(self, obj: BaseModel, moment: datetime) -> bool:
+        """Whether the pulled object should replace this one: it differs and is not older."""
+        return moment >= self.last_updated and self.document != obj.model_dump(
+            mode="json", exclude_none=True
+        )
+
+
+async def stored_row(repo: DocumentRepository[Any], key: ObjectKey) -> StoredRow | None:
     c, norm = repo.table.c, key.normalised()
-    query = select(c.partner_id, c.document).where(
+    query = select(c.partner_id, c.document, c.last_updated).where(
         c.country_code == norm.country_code,
         c.party_id == norm.party_id,
         c.object_id == norm.object_id,
     )
     row = (await repo.session.execute(query)).first()
-    return None if row is None else (row.partner_id, dict(row.document))
+    return None if row is None else StoredRow(row.partner_id, dict(row.document), row.last_updated)
 
 
 async def remove_missing(
