@@ -310,6 +310,11 @@ def import_file(ctx: typer.Context, path: Path, kind: Kind[M], *, batch: int, sh
         stream = path.open("rb")
     except OSError as exc:
         fail(f"Cannot read {path}: {exc.strerror}. Check the path.")
+    try:
+        detect(stream)  # before the database is opened: a wrong file is told at once
+    except EvroamError as exc:
+        stream.close()
+        fail(f"{path}: {exc}")
     with stream, _progress(kind.name) as bar:
         task = bar.add_task("import", total=path.stat().st_size)
 

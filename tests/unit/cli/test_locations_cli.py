@@ -147,6 +147,7 @@ class TestImport:
         result = evroam(config, "locations", "import", str(path))
         assert result.exit_code == 1
         assert message in result.output
+        assert str(path) in result.output
 
     def test_missing_file_says_so(self, config: Path, tmp_path: Path) -> None:
         result = evroam(config, "locations", "import", str(tmp_path / "nope.json"))
