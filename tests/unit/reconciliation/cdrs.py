@@ -116,3 +116,20 @@ async def store_partner_data(platform: Platform, *cdrs: Cdr, name: str = "cpo") 
         for cdr in cdrs:
             await CdrRepository(session).add(cdr, partner_id=partner.id, received_at=now)
         return partner.id
+
+
+def june_cdrs() -> list[Cdr]:
+    """A: tariff_4 Monday as we price it (9.00 / 10.30). B: the same session on Tuesday with
+    total_cost excl 10.00 (ours 9.00): unexplained, +1.00. C: tariff_2, 2.5 h = 4.75 / 4.997
+    with incl written in cents as 5.00: rounding."""
+    four = tariff("tariff_4_complex")
+    a = built(four, monday(), "CDR-A")
+    tuesday = timeline("2024-06-04T09:30", charging(165, "9.9", "3.6", "16"), parked(42))
+    b = built(four, tuesday, "CDR-B")
+    c = built(
+        tariff("tariff_2_alt_text"), timeline("2024-06-05T10:00", charging(150, "20", "8")), "CDR-C"
+    )
+    five = {"excl_vat": D("4.75"), "incl_vat": D("5.00")}
+    c = changed(c, total_cost=five, total_time_cost=five)
+    b = changed(b, total_cost={"excl_vat": D("10.00"), "incl_vat": D("10.30")})
+    return [a, b, c]
