@@ -1,7 +1,6 @@
 """Shared benchmark plumbing: two live platforms on loopback, their databases, a clock."""
 
 import asyncio
-import json
 import tempfile
 import time
 import uuid
@@ -11,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from evroam.platform import Platform
-from evroam.sim.processes import Node, free_port, start, stop, write_settings
+from evroam.sim.processes import Node, connect, free_port, start, stop, write_settings
 
 
 def database(workdir: Path, name: str, postgres: str | None) -> dict[str, Any]:
@@ -49,16 +48,7 @@ def live_pair(postgres: str | None, **extra: Any) -> Iterator[tuple[Node, Node, 
         start(cpo, workdir)
         start(emsp, workdir)
         try:
-            invitation = json.loads(emsp.cli("partner", "invite", "cpo", "--json").stdout)
-            cpo.cli(
-                "partner",
-                "register",
-                "emsp",
-                "--url",
-                emsp.versions_url,
-                "--token",
-                invitation["token"],
-            )
+            connect(cpo, emsp)
             yield cpo, emsp, workdir
         finally:
             stop(cpo)

@@ -46,6 +46,7 @@ def platform_settings(
 ) -> Settings:
     # In process, tests drive the outbox worker themselves (`app.state.outbox.drain()`).
     extra.setdefault("push", {"enabled": False})
+    extra.setdefault("sync", {"enabled": False})
     return Settings(
         public_url=public_url or f"http://{name}.test",
         parties=[party(p) for p in parties or ("CPO:NL:CPO",)],

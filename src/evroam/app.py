@@ -19,6 +19,7 @@ from evroam.protocol.context import RequestContextMiddleware
 from evroam.protocol.handlers import install_error_handlers
 from evroam.push.worker import OutboxWorker, deliverers
 from evroam.settings import Settings
+from evroam.sync.schedule import sync_tasks
 from evroam.versions import supported
 
 DESCRIPTION = """
@@ -44,6 +45,7 @@ def create_app(settings: Settings, *, transport: httpx.AsyncBaseTransport | None
         tasks = []
         if settings.push.enabled:
             tasks.append(asyncio.create_task(worker.run_forever(settings.push.poll_seconds)))
+        tasks += sync_tasks(platform)
         try:
             yield
         finally:

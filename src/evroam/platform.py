@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from evroam.errors import EvroamError
 from evroam.modules.credentials.model import Credentials
 from evroam.partners.client import PartnerClient
 from evroam.partners.model import Partner, PartyRole
@@ -66,6 +67,15 @@ class Platform:
     @property
     def local_roles(self) -> set[Role]:
         return {party.role for party in self.parties}
+
+    def check_own_cpo(self, what: str, country_code: str, party_id: str) -> None:
+        """Raise unless the party is one of this platform's CPOs (our own data must be ours)."""
+        owners = {(p.country_code, p.party_id) for p in self.parties if p.role is Role.CPO}
+        if (country_code.upper(), party_id.upper()) not in owners:
+            raise EvroamError(
+                f"{what} belongs to {country_code}*{party_id}, which is not one of this platform's"
+                " CPO parties: add that party to the settings or fix the data."
+            )
 
     @property
     def versions_url(self) -> str:

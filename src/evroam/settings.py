@@ -14,6 +14,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from evroam.errors import ConfigurationError
 from evroam.protocol.auth import TokenEncoding
+from evroam.sync.settings import SyncSettings
 
 
 class Role(StrEnum):
@@ -105,6 +106,7 @@ class Settings(BaseSettings):
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     http: HttpSettings = Field(default_factory=HttpSettings)
     push: PushSettings = Field(default_factory=PushSettings)
+    sync: SyncSettings = Field(default_factory=SyncSettings)
     token_a_ttl_hours: float = Field(default=168.0, gt=0, description="Lifetime of a Token A.")
     default_token_encoding: TokenEncoding | None = Field(
         default=None,

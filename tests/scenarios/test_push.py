@@ -3,7 +3,6 @@
 tools or charger events would; the CPO server's outbox worker delivers them."""
 
 import asyncio
-import json
 import signal
 import time
 from typing import Any
@@ -17,7 +16,7 @@ from evroam.modules.locations.publish import StatusChange, save_locations, set_e
 from evroam.modules.locations.repository import locations
 from evroam.push.outbox import pending_count
 from evroam.sim.network import generate_locations
-from evroam.sim.processes import Node, start, stop
+from evroam.sim.processes import Node, connect, start, stop
 from tests.scenarios.conftest import Spawn
 
 pytestmark = pytest.mark.scenario
@@ -26,8 +25,7 @@ STATUSES = [Status.CHARGING, Status.AVAILABLE, Status.BLOCKED, Status.OUTOFORDER
 
 def pair(spawn: Spawn) -> tuple[Node, Node]:
     cpo, emsp = spawn("cpo", "CPO:NL:CPO"), spawn("emsp", "EMSP:DE:MSP")
-    token = json.loads(emsp.cli("partner", "invite", "cpo", "--json").stdout)["token"]
-    cpo.cli("partner", "register", "emsp", "--url", emsp.versions_url, "--token", token)
+    connect(cpo, emsp)
     return cpo, emsp
 
 

@@ -10,6 +10,7 @@ from rich.panel import Panel
 from rich.table import Table
 
 from evroam.cli import app, out, run, settings_of
+from evroam.management.partners import describe
 from evroam.modules.credentials import service
 from evroam.partners.model import Partner
 from evroam.platform import Platform
@@ -116,7 +117,7 @@ def show(
 
     partner = run(settings_of(ctx), work)
     if as_json:
-        out.print_json(json.dumps(partner_json(partner)))
+        out.print_json(json.dumps(describe(partner)))
         return
     print_partner(partner)
 
@@ -178,21 +179,6 @@ def print_partner(partner: Partner) -> None:
         endpoints.add_row(escape(e.identifier), e.role or "-", escape(e.url))
     out.print(roles)
     out.print(endpoints)
-
-
-def partner_json(partner: Partner) -> dict[str, object]:
-    return {
-        "name": partner.name,
-        "state": partner.state,
-        "version": partner.version,
-        "versions_url": partner.versions_url,
-        "token_encoding": partner.token_encoding,
-        "roles": [r.as_dict() for r in partner.roles],
-        "endpoints": [e.as_dict() for e in partner.endpoints],
-        "registered_at": _iso(partner.registered_at),
-        "last_contact_at": _iso(partner.last_contact_at),
-        "last_error": partner.last_error,
-    }
 
 
 def _state(partner: Partner) -> str:

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import ColumnElement, insert, select, update
 
 from evroam.platform import Platform
 from evroam.protocol.timestamps import utc_now
@@ -12,11 +12,7 @@ PUSH = "push"
 
 
 async def _upsert(platform: Platform, partner_id: int, module: str, **values: object) -> None:
-    where = (
-        sync_state.c.partner_id == partner_id,
-        sync_state.c.module == module,
-        sync_state.c.direction == PUSH,
-    )
+    where = _key(partner_id, module)
     async with platform.unit_of_work() as session:
         exists = (await session.execute(select(sync_state.c.partner_id).where(*where))).first()
         if exists:
@@ -39,31 +35,20 @@ async def record_error(platform: Platform, partner_id: int, module: str, error: 
 
 
 async def mark_degraded(platform: Platform, partner_id: int, module: str, error: str) -> None:
-    async with platform.sessions() as session:
-        row = (
-            await session.execute(
-                select(sync_state.c.degraded_since).where(
-                    sync_state.c.partner_id == partner_id,
-                    sync_state.c.module == module,
-                    sync_state.c.direction == PUSH,
-                )
-            )
-        ).first()
-    since: datetime | None = row.degraded_since if row else None
+    since = await degraded(platform, partner_id, module)
     await _upsert(
         platform, partner_id, module, degraded_since=since or utc_now(), last_error=error[:500]
     )
 
 
 async def degraded(platform: Platform, partner_id: int, module: str) -> datetime | None:
+    """Since when pushes of the module to the partner keep failing (None: healthy)."""
     async with platform.sessions() as session:
-        row = (
-            await session.execute(
-                select(sync_state.c.degraded_since).where(
-                    sync_state.c.partner_id == partner_id,
-                    sync_state.c.module == module,
-                    sync_state.c.direction == PUSH,
-                )
-            )
-        ).first()
+        query = select(sync_state.c.degraded_since).where(*_key(partner_id, module))
+        row = (await session.execute(query)).first()
     return row.degraded_since if row else None
+
+
+def _key(partner_id: int, module: str) -> tuple[ColumnElement[bool], ...]:
+    c = sync_state.c
+    return (c.partner_id == partner_id, c.module == module, c.direction == PUSH)

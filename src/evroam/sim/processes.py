@@ -4,6 +4,7 @@ Used by `make demo` and the scenario tests, so both exercise the real `evroam` C
 """
 
 import asyncio
+import json
 import socket
 import subprocess
 import sys
@@ -71,6 +72,19 @@ class Node:
         if check and done.returncode != 0:
             raise EvroamError(f"`evroam {' '.join(args)}` on {self.name} failed:\n{done.stderr}")
         return done
+
+
+def connect(initiator: Node, receiver: Node, *, as_names: tuple[str, str] | None = None) -> None:
+    """The receiver invites, the initiator registers, both through the real CLI.
+
+    `as_names` = (the receiver's name at the initiator, the initiator's name at the receiver).
+    """
+    receiver_name, initiator_name = as_names or (receiver.name, initiator.name)
+    invitation = receiver.cli("partner", "invite", initiator_name, "--json").stdout
+    token = json.loads(invitation)["token"]
+    initiator.cli(
+        "partner", "register", receiver_name, "--url", receiver.versions_url, "--token", token
+    )
 
 
 def free_port() -> int:

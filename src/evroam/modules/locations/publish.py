@@ -46,13 +46,8 @@ def cascade(location: Location) -> Location:
 
 
 def check_ours(platform: Platform, location: Location) -> None:
-    owners = {(p.country_code, p.party_id) for p in platform.parties if p.role is Role.CPO}
-    if (ci_key(location.country_code), ci_key(location.party_id)) not in owners:
-        raise EvroamError(
-            f"Location {location.id} belongs to {location.country_code}*{location.party_id},"
-            " which is not one of this platform's CPO parties:"
-            " add that party to the settings or fix the file."
-        )
+    """Refuse a Location that is not of one of our CPO parties."""
+    platform.check_own_cpo(f"Location {location.id}", location.country_code, location.party_id)
 
 
 async def save_locations(platform: Platform, items: Iterable[Location]) -> SaveResult:

@@ -8,9 +8,7 @@ from evroam.modules.tariffs.model import Tariff
 from evroam.modules.tariffs.repository import TariffRepository, tariffs
 from evroam.platform import Platform
 from evroam.protocol.timestamps import utc_now
-from evroam.protocol.types import ci_key
 from evroam.push.outbox import Change, enqueue, recipients
-from evroam.settings import Role
 from evroam.storage.documents import ObjectKey
 
 
@@ -19,12 +17,8 @@ def key_of(tariff: Tariff) -> ObjectKey:
 
 
 def check_ours(platform: Platform, tariff: Tariff) -> None:
-    owners = {(p.country_code, p.party_id) for p in platform.parties if p.role is Role.CPO}
-    if (ci_key(tariff.country_code), ci_key(tariff.party_id)) not in owners:
-        raise EvroamError(
-            f"Tariff {tariff.id} belongs to {tariff.country_code}*{tariff.party_id},"
-            " which is not one of this platform's CPO parties."
-        )
+    """Refuse a Tariff that is not of one of our CPO parties."""
+    platform.check_own_cpo(f"Tariff {tariff.id}", tariff.country_code, tariff.party_id)
 
 
 async def save_tariffs(platform: Platform, items: Iterable[Tariff]) -> SaveResult:
