@@ -225,6 +225,52 @@ class TestPostCredentials:
         assert not partner.carries("FR", "CPO")
 
 
+class TestOwnParties:
+    async def test_partner_claiming_one_of_our_parties_is_refused(self, pair: Pair) -> None:
+        """Otherwise it could write our own data through the Receiver interfaces."""
+        router, _, emsp = pair
+        router.mock("peer.test", FakePeer())
+        token_a = await invite(emsp.platform, "peer")
+        ours = {**ROLE, "role": "EMSP", "country_code": "de", "party_id": "msp"}
+        body = credentials_body("b", roles=[ROLE, ours])
+        response = await emsp.client.post(
+            "/ocpi/2.2.1/credentials", json=body, headers=auth(token_a)
+        )
+        assert response.json()["status_code"] == 2001
+        assert "DE*MSP" in response.json()["status_message"].upper()
+        assert (await partner_named(emsp.platform, "peer")).state is PartnerState.INVITED
+
+    async def test_initiator_withdraws_when_the_partner_claims_our_party(self, pair: Pair) -> None:
+        router, cpo, _ = pair
+        peer = FakePeer()
+        peer.credentials_answer["roles"].append(
+            {
+                "role": "CPO",
+                "country_code": "NL",
+                "party_id": "CPO",
+                "business_details": {"name": "X"},
+            }
+        )
+        router.mock("peer.test", peer)
+        with pytest.raises(EvroamError, match="NL\\*CPO"):
+            await service.register(cpo.platform, "peer", "http://peer.test/versions", "token-a")
+        assert peer.requests[-1].method == "DELETE"
+        assert decoded(peer.requests[-1]) == "peer-token-c"
+        assert await service.list_partners(cpo.platform) == []
+
+    async def test_emsp_initiator_withdraws_when_cpo_lacks_locations_sender(
+        self, pair: Pair
+    ) -> None:
+        """D.109 once the roles are known: an eMSP needs a CPO's locations Sender."""
+        router, _, emsp = pair
+        peer = FakePeer(modules=["credentials"])
+        router.mock("peer.test", peer)
+        with pytest.raises(EvroamError, match="locations"):
+            await service.register(emsp.platform, "peer", "http://peer.test/versions", "token-a")
+        assert [r.method for r in peer.requests] == ["GET", "GET", "POST", "DELETE"]
+        assert await service.list_partners(emsp.platform) == []
+
+
 class TestPutCredentials:
     async def test_put_refetches_issues_new_token_and_revokes_old(self, pair: Pair) -> None:
         """D.100, D.101, D.102, D.103."""

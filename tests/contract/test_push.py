@@ -9,6 +9,7 @@ import httpx
 import pytest
 from sqlalchemy import select, update
 
+from evroam.errors import EvroamError
 from evroam.modules.locations.enums import Status
 from evroam.modules.locations.model import Location
 from evroam.modules.locations.publish import (
@@ -20,6 +21,7 @@ from evroam.modules.locations.publish import (
 from evroam.modules.locations.repository import LocationRepository
 from evroam.modules.tariffs.model import Tariff
 from evroam.modules.tariffs.publish import delete_tariff, save_tariffs
+from evroam.modules.tariffs.repository import TariffRepository
 from evroam.push import health
 from evroam.push.outbox import Change, enqueue
 from evroam.push.worker import DEGRADED_AFTER, MAX_BACKOFF, OutboxWorker, backoff, claim
@@ -312,6 +314,27 @@ class TestTariffsPush:
             r.method for r in router.requests if r.url.host == "emsp.test" and r.method != "GET"
         ]
         assert pushed == ["PUT", "PUT", "DELETE"]
+
+
+class TestOwnTariffs:
+    async def test_deleting_never_touches_a_partners_tariff_with_the_same_key(
+        self, push: Push
+    ) -> None:
+        _, cpo, _ = push
+        partner = await partner_named(cpo.platform, "emsp")
+        async with cpo.platform.unit_of_work() as session:
+            foreign = tariff().model_copy(update={"country_code": "DE", "party_id": "MSP"})
+            await TariffRepository(session).put(
+                ObjectKey("DE", "MSP", "AC"),
+                foreign,
+                last_updated=foreign.last_updated,
+                partner_id=partner.id,
+            )
+        with pytest.raises(EvroamError, match="No Tariff"):
+            await delete_tariff(cpo.platform, ObjectKey("DE", "MSP", "AC"))
+        async with cpo.platform.sessions() as session:
+            assert await TariffRepository(session).get(ObjectKey("DE", "MSP", "AC")) is not None
+        assert await rows(cpo) == []
 
 
 class TestScope:

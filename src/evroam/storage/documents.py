@@ -155,8 +155,8 @@ class DocumentRepository(Generic[M]):
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
-    async def delete(self, key: ObjectKey) -> bool:
-        result = await self.session.execute(delete(self.table).where(self.where(key)))
+    async def delete(self, key: ObjectKey, *where: ColumnElement[bool]) -> bool:
+        result = await self.session.execute(delete(self.table).where(self.where(key), *where))
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def page(self, request: PageRequest, *where: ColumnElement[bool]) -> Page:

@@ -13,12 +13,14 @@ from datetime import timedelta
 
 from evroam.errors import (
     EvroamError,
+    InvalidParameters,
     InvalidTransition,
     MethodNotAllowed,
     NoMatchingEndpoints,
     PartnerError,
     PartnerHttpError,
     PartnerNotFound,
+    PartnerProtocolError,
     UnableToUseClientApi,
     UnsupportedVersion,
 )
@@ -182,10 +184,24 @@ async def _discover_for_server(
         )
     except PartnerError as exc:
         raise UnableToUseClientApi(f"Could not use your versions endpoints: {exc}") from exc
+    claimed = own_parties_claimed(platform, offered)
+    if claimed:
+        raise InvalidParameters(
+            f"Party {claimed} is hosted on this platform; a partner cannot carry it"
+        )
     missing = missing_endpoints(platform, spec, found.endpoints, [r.role for r in offered.roles])
     if missing:
         raise NoMatchingEndpoints(f"Required endpoints missing: {', '.join(missing)}")
     return found
+
+
+def own_parties_claimed(platform: Platform, offered: Credentials) -> str | None:
+    """One of our own parties among the partner's roles, if any (it could then write our data)."""
+    ours = {(p.country_code, p.party_id) for p in platform.parties}
+    for role in offered.roles:
+        if (role.country_code.upper(), role.party_id.upper()) in ours:
+            return f"{role.country_code}*{role.party_id}"
+    return None
 
 
 def _adopt(partner: Partner, offered: Credentials, found: Discovery) -> None:
@@ -303,6 +319,7 @@ async def _complete_registration(
         theirs = await wire.post_credentials(
             client, found.spec, credentials_url, platform.credentials(token_b)
         )
+    await _refuse_unfit(platform, theirs, found, credentials_url)
     async with platform.unit_of_work() as session:
         repo = PartnerRepository(session)
         partner.apply(LifecycleEvent.REGISTRATION_COMPLETED)
@@ -310,6 +327,27 @@ async def _complete_registration(
         partner.versions_url = theirs.url or versions_url
         await repo.save(partner)
     return partner
+
+
+async def _refuse_unfit(
+    platform: Platform, theirs: Credentials, found: Discovery, credentials_url: str
+) -> None:
+    """Now that the partner's roles are known: withdraw if it claims one of our parties or
+    lacks what our roles need from its roles (DIGEST §4.3 step 3)."""
+    claimed = own_parties_claimed(platform, theirs)
+    missing = missing_endpoints(
+        platform, found.spec, found.endpoints, [r.role for r in theirs.roles]
+    )
+    if not claimed and not missing:
+        return
+    try:
+        async with platform.client(theirs.token, found.encoding) as client:
+            await wire.delete_credentials(client, credentials_url)
+    except PartnerError:
+        log.warning("Could not withdraw the registration just made; the partner may keep it")
+    if claimed:
+        raise PartnerProtocolError(f"The partner claims party {claimed}, which is hosted here")
+    raise NoMatchingEndpoints(f"The partner does not publish: {', '.join(missing)}")
 
 
 async def _registration_failed(

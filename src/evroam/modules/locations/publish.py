@@ -155,7 +155,8 @@ def _evse_document(document: dict[str, Any], evse_uid: str) -> dict[str, Any]:
         if ci_key(evse["uid"]) == ci_key(evse_uid):
             return evse
     raise EvroamError(
-        f"Location {document['id']} has no EVSE {evse_uid}; `evroam locations list` shows them."
+        f"Location {document['id']} has no EVSE {evse_uid}: check the EVSE uid"
+        " (`GET /manage/locations/{id}` lists them)."
     )
 
 

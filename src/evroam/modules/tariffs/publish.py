@@ -47,7 +47,8 @@ async def save_tariffs(platform: Platform, items: Iterable[Tariff]) -> SaveResul
 async def delete_tariff(platform: Platform, key: ObjectKey) -> None:
     """Remove one of our Tariffs and DELETE it at every partner."""
     async with platform.unit_of_work() as session:
-        if not await TariffRepository(session).delete(key):
+        # Only ours: a partner's tariff under the same key must never be deleted (and pushed).
+        if not await TariffRepository(session).delete(key, tariffs.c.partner_id.is_(None)):
             raise EvroamError(f"No Tariff {key.object_id} of {key.country_code}*{key.party_id}.")
         await enqueue(session, [Change("tariffs", key, (key.object_id,))], now=utc_now())
     platform.push_wakeup.set()
