@@ -15,6 +15,7 @@ from evroam.tariffs.explain import ExplanationLine, explain
 from evroam.tariffs.flat import flat_lines
 from evroam.tariffs.lines import Line, usage_lines
 from evroam.tariffs.options import DEFAULT_OPTIONS, PricingOptions
+from evroam.tariffs.plan import TariffPlan, plan_of
 from evroam.tariffs.segments import split_timeline
 from evroam.tariffs.selection import Chooser, Period, merge, moment_of
 from evroam.tariffs.steps import step_lines
@@ -47,8 +48,10 @@ def price_session(
 ) -> PricingResult:
     """Charging periods, every CDR total and the explanation of one session."""
     zone = zone_of(time_zone)
-    _require_current(tariff, timeline)
-    periods = _periods(tariff, timeline, zone, options)
+    plan = plan_of(tariff, options)
+    if plan.restricts_current:
+        _require_current(timeline)
+    periods = _periods(plan, timeline, zone, options)
     usage = usage_lines(periods)
     priced = sorted(flat_lines(periods, options) + usage, key=lambda line: line.period_index)
     lines = priced + step_lines(usage, periods, options)
@@ -59,19 +62,14 @@ def price_session(
 
 
 def _periods(
-    tariff: Tariff, timeline: SessionTimeline, zone: ZoneInfo, options: PricingOptions
+    plan: TariffPlan, timeline: SessionTimeline, zone: ZoneInfo, options: PricingOptions
 ) -> list[Period]:
-    chooser = Chooser(tariff, options)
+    chooser = Chooser(plan, options)
+    start, expired = timeline.charging_start, timeline.reservation_expired
     periods: list[Period] = []
-    for piece in split_timeline(timeline, tariff, zone):
-        moment = moment_of(
-            piece,
-            zone=zone,
-            charging_start=timeline.charging_start,
-            expired=timeline.reservation_expired,
-        )
-        active = chooser.choose(moment, piece.state)
-        periods.append(Period(piece, active))
+    for piece in split_timeline(timeline, plan, zone):
+        moment = moment_of(piece, zone=zone, charging_start=start, expired=expired)
+        periods.append(Period(piece, chooser.choose(moment, piece.state)))
     return merge(periods)
 
 
@@ -97,14 +95,8 @@ def _validity_notes(tariff: Tariff, start: datetime) -> list[str]:
     return [f"tariff {tariff.id} was not valid at session start {start:%Y-%m-%dT%H:%M:%SZ}"]
 
 
-def _require_current(tariff: Tariff, timeline: SessionTimeline) -> None:
+def _require_current(timeline: SessionTimeline) -> None:
     """A18: current restrictions need the current of every charging interval."""
-    restricts = any(
-        r is not None and (r.min_current is not None or r.max_current is not None)
-        for r in (e.restrictions for e in tariff.elements)
-    )
-    if not restricts:
-        return
     for point in timeline.points:
         if point.state is SessionState.CHARGING and point.current_a is None:
             raise TimelineError(

@@ -15,23 +15,38 @@ from evroam.tariffs.clock import parse_minutes
 from evroam.tariffs.options import DayOfWeekReading, PricingOptions
 
 END_OF_DAY = 24 * 60
-MICROSECONDS_PER_MINUTE = Decimal(60_000_000)
+MICROSECONDS_PER_SECOND = 1_000_000
+MICROSECONDS_PER_MINUTE_INT = 60 * MICROSECONDS_PER_SECOND
+MICROSECONDS_PER_MINUTE = Decimal(MICROSECONDS_PER_MINUTE_INT)
+MICROSECONDS = Decimal(MICROSECONDS_PER_SECOND)
 WEEKDAYS = tuple(DayOfWeek)
 NO_RESTRICTIONS = TariffRestrictions()
 
 
 @dataclass  # not frozen: built per period, and frozen init costs 4x (bench/tariff_engine.py)
 class Moment:
-    """The quantities restrictions test, as they are at one instant of the session."""
+    """The quantities restrictions test, as they are at one instant of the session.
+
+    Clock time and session age are whole microseconds: the tests compare integers, and the
+    Decimal figures the explanation shows are derived from them only when it is written."""
 
     local: datetime
-    minute: Decimal  # local wall-clock time in minutes after midnight (minute_of_day)
+    microsecond_of_day: int  # local wall-clock time since local midnight
     energy_kwh: Decimal
     power_kw: Decimal
     current_a: Decimal | None
-    age_seconds: Decimal
+    age_microseconds: int
     reservation: bool
     reservation_expired: bool
+
+    @property
+    def minute(self) -> Decimal:
+        """Local wall-clock time in (fractional) minutes after midnight."""
+        return Decimal(self.microsecond_of_day) / MICROSECONDS_PER_MINUTE
+
+    @property
+    def age_seconds(self) -> Decimal:
+        return Decimal(self.age_microseconds) / MICROSECONDS
 
 
 Check = tuple[bool, str]
@@ -42,18 +57,23 @@ Test = Callable[[Moment], bool]
 
 def predicate(restrictions: TariffRestrictions | None, options: PricingOptions) -> Test:
     """Whether every restriction present holds, as `evaluate` says but without its texts:
-    built once per session with only the tests this element needs, as it runs per period."""
+    compiled once per tariff with only the tests this element needs, its limits already in
+    the units of the moment, as it runs for every period of every session."""
     r = restrictions
     if r is None:
         return _not_reservation
     tests: list[Test] = [partial(_reservation_holds, r)]
-    if r.start_time is not None or r.end_time is not None:
-        tests.append(partial(_window_holds, r))
+    window = window_microseconds(r.start_time, r.end_time)
+    if window is not None:
+        tests.append(partial(_within_window, *window))
     if r.start_date is not None or r.end_date is not None:
         tests.append(partial(_dates_hold, r))
     if r.day_of_week:
-        tests.append(partial(_weekday_holds, r, options=options))
-    for _, quantity, _unit, low, high in _bounds_present(r):
+        tests.append(_weekday_test(r, options))
+    for name, quantity, _unit, low, high in _bounds_present(r):
+        if name == "duration":  # whole seconds: compared as microseconds of session age
+            quantity = _age
+            low, high = _in_microseconds(low), _in_microseconds(high)
         tests.append(partial(_quantity_within, quantity, low, high))
     return tests[0] if len(tests) == 1 else partial(_all_hold, tuple(tests))
 
@@ -63,7 +83,12 @@ def _not_reservation(m: Moment) -> bool:
 
 
 def _all_hold(tests: tuple[Test, ...], m: Moment) -> bool:
-    return all(test(m) for test in tests)
+    # A loop, not all(generator): this runs per element and period, and the generator
+    # costs more than the tests themselves.
+    for test in tests:  # noqa: SIM110
+        if not test(m):
+            return False
+    return True
 
 
 def evaluate(
@@ -81,21 +106,26 @@ def evaluate(
     return [c for c in checks if c is not None]
 
 
-def window_contains(start_time: str | None, end_time: str | None, minute: Decimal) -> bool:
-    """start inclusive, end exclusive; end < start wraps; end `00:00` = 24:00 (§6.1, A2)."""
-    if start_time is not None and start_time == end_time:
-        return False  # A2: undefined in OCPI; treated as never active.
+def window_microseconds(start_time: str | None, end_time: str | None) -> tuple[int, int] | None:
+    """A start_time/end_time window in microseconds after local midnight (None: no window).
+    A missing start is midnight; a missing end or `00:00` is 24:00 (§6.1); end < start wraps."""
+    if start_time is None and end_time is None:
+        return None
+    if start_time == end_time:
+        return 0, 0  # A2: undefined in OCPI; an empty window, never active.
     start = parse_minutes(start_time) if start_time else 0
     end = parse_minutes(end_time) if end_time and end_time != "00:00" else END_OF_DAY
+    return start * MICROSECONDS_PER_MINUTE_INT, end * MICROSECONDS_PER_MINUTE_INT
+
+
+def _within_window(start: int, end: int, m: Moment) -> bool:
+    """Start inclusive, end exclusive; a wrapping window holds on both sides of midnight."""
+    now = m.microsecond_of_day
     if start < end:
-        return start <= minute < end
-    return minute >= start or minute < end
-
-
-def minute_of_day(local: datetime) -> Decimal:
-    """Local wall-clock time as (fractional) minutes after midnight."""
-    seconds = local.hour * 3600 + local.minute * 60 + local.second
-    return Decimal(seconds * 1_000_000 + local.microsecond) / MICROSECONDS_PER_MINUTE
+        return start <= now < end
+    if start == end:
+        return False  # the empty window of A2
+    return now >= start or now < end
 
 
 def _reservation_holds(r: TariffRestrictions, m: Moment) -> bool:
@@ -117,9 +147,8 @@ def _reservation(r: TariffRestrictions, m: Moment) -> Check | None:
 
 
 def _window_holds(r: TariffRestrictions, m: Moment) -> bool:
-    if r.start_time is None and r.end_time is None:
-        return True
-    return window_contains(r.start_time, r.end_time, m.minute)
+    window = window_microseconds(r.start_time, r.end_time)
+    return window is None or _within_window(*window, m)
 
 
 def _time_window(r: TariffRestrictions, m: Moment) -> Check | None:
@@ -150,6 +179,19 @@ def _dates(r: TariffRestrictions, m: Moment) -> Check | None:
     return ok, f"local date {m.local.date()} {'in' if ok else 'not in'} {span}"
 
 
+def _weekday_test(r: TariffRestrictions, options: PricingOptions) -> Test:
+    """On the instant's own weekday a set lookup suffices; the A3 window-start reading needs
+    the window as well."""
+    if options.day_of_week is DayOfWeekReading.WINDOW_START:
+        return partial(_weekday_holds, r, options=options)
+    days = frozenset(WEEKDAYS.index(day) for day in r.day_of_week or ())
+    return partial(_weekday_in, days)
+
+
+def _weekday_in(days: frozenset[int], m: Moment) -> bool:
+    return m.local.weekday() in days
+
+
 def _weekday_holds(r: TariffRestrictions, m: Moment, options: PricingOptions) -> bool:
     return not r.day_of_week or _weekday(r, m, options) in r.day_of_week
 
@@ -173,10 +215,11 @@ def _after_wrap(r: TariffRestrictions, m: Moment) -> bool:
     if not (r.start_time and r.end_time) or r.end_time == "00:00":
         return False
     end = parse_minutes(r.end_time)
-    return end < parse_minutes(r.start_time) and m.minute < end
+    wraps = end < parse_minutes(r.start_time)
+    return wraps and m.microsecond_of_day < end * MICROSECONDS_PER_MINUTE_INT
 
 
-Quantity = Callable[[Moment], Decimal | None]
+Quantity = Callable[[Moment], Decimal | int | None]
 BOUNDS: tuple[tuple[str, Quantity, str], ...] = (
     ("kwh", attrgetter("energy_kwh"), "kWh delivered"),
     ("power", attrgetter("power_kw"), "kW"),
@@ -185,6 +228,11 @@ BOUNDS: tuple[tuple[str, Quantity, str], ...] = (
 )
 LIMITS = tuple((f"min_{name}", f"max_{name}") for name, _, _ in BOUNDS)
 Limit = Decimal | int | None
+_age = attrgetter("age_microseconds")
+
+
+def _in_microseconds(seconds: Limit) -> Limit:
+    return None if seconds is None else seconds * MICROSECONDS_PER_SECOND
 
 
 def _bounds_present(r: TariffRestrictions) -> list[tuple[str, Quantity, str, Limit, Limit]]:
@@ -202,11 +250,11 @@ def _quantity_within(quantity: Quantity, low: Limit, high: Limit, m: Moment) -> 
     return (low is None or _at_least(value, low)) and (high is None or _below(value, high))
 
 
-def _at_least(value: Decimal | None, low: Decimal | int) -> bool:
+def _at_least(value: Decimal | int | None, low: Decimal | int) -> bool:
     return value is not None and value >= low
 
 
-def _below(value: Decimal | None, high: Decimal | int) -> bool:
+def _below(value: Decimal | int | None, high: Decimal | int) -> bool:
     return value is not None and value < high
 
 
@@ -224,7 +272,7 @@ def _bounds(r: TariffRestrictions, m: Moment) -> list[Check]:
     return checks
 
 
-def _show(value: Decimal | None) -> str:
+def _show(value: Decimal | int | None) -> str:
     if value is None:
         return "unknown"
-    return f"{value.quantize(Decimal('0.000001')).normalize():f}"
+    return f"{Decimal(value).quantize(Decimal('0.000001')).normalize():f}"

@@ -11,8 +11,8 @@ from datetime import datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 from zoneinfo import ZoneInfo
 
-from evroam.modules.tariffs.model import Tariff, TariffRestrictions
-from evroam.tariffs.clock import local_boundaries, parse_minutes
+from evroam.tariffs.clock import local_boundaries
+from evroam.tariffs.plan import TariffPlan
 from evroam.tariffs.timeline import (
     SessionState,
     SessionTimeline,
@@ -46,44 +46,25 @@ class Piece:
         return self.energy_end - self.energy_start
 
 
-def split_timeline(timeline: SessionTimeline, tariff: Tariff, zone: ZoneInfo) -> list[Piece]:
-    restrictions = [e.restrictions for e in tariff.elements if e.restrictions is not None]
-    minutes = _boundary_minutes(restrictions)
-    thresholds = _kwh_thresholds(restrictions)
-    ages = [
-        timeline.charging_start + timedelta(seconds=s) for s in _duration_thresholds(restrictions)
-    ]
+def split_timeline(timeline: SessionTimeline, plan: TariffPlan, zone: ZoneInfo) -> list[Piece]:
+    start = timeline.charging_start
+    ages = [start + timedelta(seconds=s) for s in plan.duration_thresholds]
     # Local boundaries once for the whole session, then handed to the interval they fall in.
-    boundaries = local_boundaries(timeline.points[0].at, timeline.points[-1].at, zone, minutes)
+    boundaries = local_boundaries(
+        timeline.points[0].at, timeline.points[-1].at, zone, plan.boundary_minutes
+    )
     pieces: list[Piece] = []
     for a, b in timeline.intervals:
         inside = boundaries[bisect_right(boundaries, a.at) : bisect_left(boundaries, b.at)]
         cuts: dict[datetime, Decimal | None] = dict.fromkeys(inside)
         cuts.update(dict.fromkeys(t for t in ages if a.at < t < b.at))
-        cuts.update(_threshold_cuts(a, b, thresholds))
+        cuts.update(_threshold_cuts(a, b, plan.kwh_thresholds))
         pieces.extend(_cut(a, b, cuts))
     return pieces
 
 
-def _boundary_minutes(restrictions: list[TariffRestrictions]) -> set[int]:
-    minutes = {0}  # midnight: day_of_week, dates, windows open at one end.
-    for r in restrictions:
-        minutes.update(parse_minutes(t) for t in (r.start_time, r.end_time) if t is not None)
-    return minutes
-
-
-def _kwh_thresholds(restrictions: list[TariffRestrictions]) -> set[Decimal]:
-    values = {r.min_kwh for r in restrictions} | {r.max_kwh for r in restrictions}
-    return {v for v in values if v is not None}
-
-
-def _duration_thresholds(restrictions: list[TariffRestrictions]) -> set[int]:
-    values = {r.min_duration for r in restrictions} | {r.max_duration for r in restrictions}
-    return {v for v in values if v is not None}
-
-
 def _threshold_cuts(
-    a: TimelinePoint, b: TimelinePoint, thresholds: set[Decimal]
+    a: TimelinePoint, b: TimelinePoint, thresholds: frozenset[Decimal]
 ) -> dict[datetime, Decimal | None]:
     """The interpolated instants where cumulative energy reaches a kWh threshold."""
     cuts: dict[datetime, Decimal | None] = {}
@@ -101,12 +82,14 @@ def _threshold_cuts(
 
 
 def _cut(a: TimelinePoint, b: TimelinePoint, cuts: dict[datetime, Decimal | None]) -> list[Piece]:
-    inside = sorted(cuts)
-    instants = [a.at, *inside, b.at]
-    energies = [a.energy_kwh, *(_energy_at(a, b, t, cuts[t]) for t in inside), b.energy_kwh]
     current = a.current_a
     if current is None and a.state is not SessionState.CHARGING:
         current = ZERO  # Nothing flows while parked or reserved.
+    if not cuts:  # most intervals: one piece, nothing to interpolate
+        return [Piece(a.at, b.at, a.state, a.energy_kwh, b.energy_kwh, a.power_kw, current)]
+    inside = sorted(cuts)
+    instants = [a.at, *inside, b.at]
+    energies = [a.energy_kwh, *(_energy_at(a, b, t, cuts[t]) for t in inside), b.energy_kwh]
     return [
         Piece(
             instants[i], instants[i + 1], a.state, energies[i], energies[i + 1], a.power_kw, current

@@ -10,18 +10,12 @@ from datetime import datetime
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
-from evroam.modules.tariffs.model import (
-    PriceComponent,
-    ReservationRestrictionType,
-    Tariff,
-    TariffDimensionType,
-    TariffElement,
-    TariffRestrictions,
-)
+from evroam.modules.tariffs.model import PriceComponent, TariffDimensionType, TariffRestrictions
 from evroam.tariffs.options import PricingOptions
-from evroam.tariffs.restrictions import Moment, evaluate, minute_of_day, predicate
+from evroam.tariffs.plan import ElementPlan, TariffPlan
+from evroam.tariffs.restrictions import Moment, evaluate
 from evroam.tariffs.segments import Piece
-from evroam.tariffs.timeline import SessionState, seconds_between
+from evroam.tariffs.timeline import SessionState, microseconds_between
 
 Dimension = TariffDimensionType
 
@@ -79,13 +73,14 @@ class Period:
 def moment_of(piece: Piece, *, zone: ZoneInfo, charging_start: datetime, expired: bool) -> Moment:
     """What the restrictions see at the start of a piece (constant throughout it)."""
     local = piece.start.astimezone(zone)
+    seconds = (local.hour * 60 + local.minute) * 60 + local.second
     return Moment(
         local=local,
-        minute=minute_of_day(local),
+        microsecond_of_day=seconds * 1_000_000 + local.microsecond,
         energy_kwh=piece.energy_start,
         power_kw=piece.power_kw,
         current_a=piece.current_a,
-        age_seconds=seconds_between(charging_start, piece.start),
+        age_microseconds=microseconds_between(charging_start, piece.start),
         reservation=piece.state is SessionState.RESERVATION,
         reservation_expired=expired,
     )
@@ -98,52 +93,35 @@ PRICED_IN = {
 }
 
 
-Indexed = tuple[int, TariffElement, frozenset[Dimension]]
-
-
 class Chooser:
-    """The tariff's elements prepared once per session (their dimensions and a compiled test),
-    then asked once per period."""
+    """Asked once per period, with the tariff's elements prepared once (plan.py)."""
 
-    def __init__(self, tariff: Tariff, options: PricingOptions) -> None:
-        self._options = options
-        self._elements: list[Indexed] = [
-            (index, element, frozenset(c.type for c in element.price_components))
-            for index, element in enumerate(tariff.elements)
-        ]
-        self._tests = [predicate(element.restrictions, options) for element in tariff.elements]
-        expires = [e for e in self._elements if _reservation_of(e[1]) is _EXPIRES]
-        self._expired_first = expires + [e for e in self._elements if e not in expires]
+    def __init__(self, plan: TariffPlan, options: PricingOptions) -> None:
+        self._plan, self._options = plan, options
 
     def choose(self, moment: Moment, state: SessionState) -> dict[Dimension, ActiveComponent]:
         """The active component of every dimension the state can incur (R4: TIME is not active
         while parked) that has one at this moment."""
         missing = set(PRICED_IN[state])
         active: dict[Dimension, ActiveComponent] = {}
-        for index, element, dimensions in self._in_precedence(moment):
-            if missing.isdisjoint(dimensions) or not self._tests[index](moment):
+        for element in self._in_precedence(moment):
+            if missing.isdisjoint(element.dimensions) or not element.holds(moment):
                 continue
-            reason = Reason(element.restrictions, moment, self._options)
-            for position, component in enumerate(element.price_components):
+            reason = Reason(element.element.restrictions, moment, self._options)
+            for position, component in element.components:
                 if component.type in missing:  # first element, first component wins (§5)
-                    active[component.type] = ActiveComponent(index, position, component, reason)
+                    active[component.type] = ActiveComponent(
+                        element.index, position, component, reason
+                    )
                     missing.discard(component.type)
             if not missing:
                 break
         return active
 
-    def _in_precedence(self, moment: Moment) -> list[Indexed]:
-        """For an expired reservation the RESERVATION_EXPIRES elements come first (A11 iv)."""
+    def _in_precedence(self, moment: Moment) -> tuple[ElementPlan, ...]:
         if moment.reservation and moment.reservation_expired:
-            return self._expired_first
-        return self._elements
-
-
-_EXPIRES = ReservationRestrictionType.RESERVATION_EXPIRES
-
-
-def _reservation_of(element: TariffElement) -> ReservationRestrictionType | None:
-    return element.restrictions.reservation if element.restrictions else None
+            return self._plan.expired_first
+        return self._plan.elements
 
 
 def merge(periods: list[Period]) -> list[Period]:
@@ -151,7 +129,7 @@ def merge(periods: list[Period]) -> list[Period]:
     merged: list[Period] = []
     last_signature: tuple[object, ...] | None = None
     for period in periods:
-        signature = period.signature
+        signature = _cost_signature(period)
         if signature != last_signature:
             merged.append(period)
             last_signature = signature
@@ -159,6 +137,14 @@ def merge(periods: list[Period]) -> list[Period]:
         last = merged[-1]
         merged[-1] = Period(_joined(last.piece, period.piece), last.active)
     return merged
+
+
+def _cost_signature(period: Period) -> tuple[object, ...]:
+    """Equal exactly when `Period.signature` is, without sorting: `choose` inserts components
+    in precedence order, which is the same for two periods of one state."""
+    piece, active = period.piece, period.active
+    keys = [(d, a.element_index, a.component_index) for d, a in active.items()]
+    return piece.state, piece.power_kw, piece.current_a, keys
 
 
 def _joined(first: Piece, second: Piece) -> Piece:
