@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from evroam.errors import EvroamError
 from evroam.modules.locations.repository import LocationRepository
 from evroam.partners.client import next_link
 from evroam.settings import Settings
@@ -812,22 +813,38 @@ class TestSenderOnCpoAndEmspPlatform:
     async def test_own_location_untouched_when_partner_claims_our_party(
         self, make_settings: Callable[..., Settings]
     ) -> None:
-        """A partner registered with our own party id (NL*CPO) is not our data owner: it can
-        neither read nor overwrite our Locations through the Receiver (A.35)."""
+        """A partner claiming our own party id (NL*CPO) is not our data owner: its registration
+        is refused, so it never gets a way to overwrite our Locations (A.35)."""
         hybrid = make_settings("hybrid", "CPO:NL:CPO", "EMSP:NL:MSP")
         twin = make_settings("twin", "CPO:NL:CPO")
         async with platforms(hybrid, twin) as (_, (h, t)):
             await store_own_location(h, location())
-            twin_in = await link(t, h)
+            with pytest.raises(EvroamError, match="NL\\*CPO is hosted on this platform"):
+                await link(t, h)
+            async with h.platform.sessions() as session:
+                stored = await LocationRepository(session).get_document(
+                    ObjectKey("NL", "CPO", "LOC1")
+                )
+            assert stored == location()
+
+    async def test_own_location_untouched_when_a_hub_writes_for_our_party(
+        self, make_settings: Callable[..., Settings]
+    ) -> None:
+        """A Hub may write for the parties behind it, never for ours: 404 and nothing changes."""
+        hybrid = make_settings("hybrid", "CPO:NL:CPO", "EMSP:NL:MSP")
+        hub = make_settings("hub", "HUB:DE:HUB")
+        async with platforms(hybrid, hub) as (_, (h, b)):
+            await store_own_location(h, location())
+            hub_in = await link(b, h)
             hijack = location(last_updated=LATER, name="Hijacked")
             for response in (
-                await twin_in.put(LOC, hijack),
-                await twin_in.patch(LOC, {"name": "Hijacked", "last_updated": LATER}),
-                await twin_in.put(EVSE1, evse(last_updated=LATER, status="BLOCKED")),
-                await twin_in.get(LOC),
+                await hub_in.put(LOC, hijack),
+                await hub_in.patch(LOC, {"name": "Hijacked", "last_updated": LATER}),
+                await hub_in.put(EVSE1, evse(last_updated=LATER, status="BLOCKED")),
+                await hub_in.get(LOC),
             ):
                 assert response.status_code == 404
-            assert await all_pages(twin_in) == [location()]
+            assert await all_pages(hub_in) == [location()]
 
 
 class TestSenderOfTwoCpoParties:

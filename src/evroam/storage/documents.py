@@ -6,7 +6,9 @@ object id, last_updated and the partner it came from (NULL for our own objects).
 repository subclasses DocumentRepository and adds only its own queries.
 """
 
-from dataclasses import dataclass
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar, Generic, TypeVar
 
@@ -20,14 +22,17 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    TypeDecorator,
     UniqueConstraint,
     and_,
+    bindparam,
     delete,
     func,
     insert,
     select,
     update,
 )
+from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from evroam.protocol.pagination import PageRequest
@@ -70,6 +75,61 @@ class ObjectKey:
         return ObjectKey(ci_key(self.country_code), ci_key(self.party_id), ci_key(self.object_id))
 
 
+# ── bulk writes: one query for a batch's stored rows, executemany for the writes ─────────────
+
+BULK_CHUNK = 1000  # ids per IN list: far below SQLite's and asyncpg's bound-parameter limits
+
+
+class JsonText(TypeDecorator[str]):
+    """A document serialised already (`model_dump_json`): bound as it is, not dumped again."""
+
+    impl = JsonDocument
+    cache_ok = True
+
+    def bind_processor(self, dialect: Dialect) -> None:
+        return None
+
+
+@dataclass(frozen=True)
+class StoredRow:
+    """A stored object as a bulk write needs it: its row, whose it is, how new, its document."""
+
+    pk: int
+    partner_id: int | None
+    last_updated: datetime
+    document: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class DocumentRow:
+    """One object to write in bulk: `document` is its JSON text; `pk` the row it replaces."""
+
+    key: ObjectKey
+    document: str
+    last_updated: datetime
+    partner_id: int | None = None
+    columns: Mapping[str, Any] = field(default_factory=dict)
+    pk: int | None = None
+
+
+def chunked(values: Sequence[Any], size: int = BULK_CHUNK) -> Iterable[Sequence[Any]]:
+    return (values[start : start + size] for start in range(0, len(values), size))
+
+
+def _bulk_params(row: DocumentRow) -> dict[str, Any]:
+    key = row.key.normalised()
+    params = {f"b_{name}": value for name, value in row.columns.items()}
+    return params | {
+        "b_pk": row.pk,
+        "b_country_code": key.country_code,
+        "b_party_id": key.party_id,
+        "b_object_id": key.object_id,
+        "b_last_updated": row.last_updated,
+        "b_partner_id": row.partner_id,
+        "b_document": row.document,
+    }
+
+
 @dataclass(frozen=True)
 class Page:
     """One page of stored documents (raw JSON, not re-validated) and the matching total."""
@@ -95,13 +155,19 @@ class DocumentRepository(Generic[M]):
             c.object_id == norm.object_id,
         )
 
-    async def get_document(self, key: ObjectKey) -> dict[str, Any] | None:
+    async def get_document(
+        self, key: ObjectKey, *, for_update: bool = False
+    ) -> dict[str, Any] | None:
+        """The stored document; `for_update` locks the row until the transaction ends
+        (PostgreSQL; an SQLite write transaction never interleaves within a process)."""
         query = select(self.table.c.document).where(self.where(key))
+        if for_update:
+            query = query.with_for_update()
         document = (await self.session.execute(query)).scalar_one_or_none()
         return dict(document) if document is not None else None
 
-    async def get(self, key: ObjectKey) -> M | None:
-        document = await self.get_document(key)
+    async def get(self, key: ObjectKey, *, for_update: bool = False) -> M | None:
+        document = await self.get_document(key, for_update=for_update)
         return None if document is None else self.model.model_validate(document)  # type: ignore[return-value]
 
     async def find_documents(
@@ -144,6 +210,52 @@ class DocumentRepository(Generic[M]):
             )
         )
         return True
+
+    async def stored_rows(self, keys: Iterable[ObjectKey]) -> dict[ObjectKey, StoredRow]:
+        """The stored rows of many objects by normalised key (one query per party and 1000)."""
+        ids: defaultdict[tuple[str, str], list[str]] = defaultdict(list)
+        for key in keys:
+            norm = key.normalised()
+            ids[norm.country_code, norm.party_id].append(norm.object_id)
+        c, found = self.table.c, {}
+        for (country_code, party_id), object_ids in ids.items():
+            for chunk in chunked(object_ids):
+                query = select(c.pk, c.object_id, c.partner_id, c.last_updated, c.document).where(
+                    c.country_code == country_code,
+                    c.party_id == party_id,
+                    c.object_id.in_(chunk),
+                )
+                for row in await self.session.execute(query):
+                    key = ObjectKey(country_code, party_id, row.object_id)
+                    found[key] = StoredRow(row.pk, row.partner_id, row.last_updated, row.document)
+        return found
+
+    async def write_many(self, rows: Sequence[DocumentRow]) -> None:
+        """Insert the rows without `pk`, replace those with one: one executemany each."""
+        inserts = [r for r in rows if r.pk is None]
+        updates = [r for r in rows if r.pk is not None]
+        if inserts:
+            await self._execute_many(inserts, self._bulk_insert(inserts[0]))
+        if updates:
+            await self._execute_many(updates, self._bulk_update(updates[0]))
+
+    async def _execute_many(self, rows: Sequence[DocumentRow], statement: Any) -> None:
+        for chunk in chunked(rows):
+            await self.session.execute(statement, [_bulk_params(row) for row in chunk])
+
+    def _bulk_values(self, row: DocumentRow) -> dict[str, Any]:
+        names = ["last_updated", "partner_id", *row.columns]
+        values: dict[str, Any] = {n: bindparam(f"b_{n}", type_=self.table.c[n].type) for n in names}
+        return values | {"document": bindparam("b_document", type_=JsonText())}
+
+    def _bulk_insert(self, row: DocumentRow) -> Any:
+        keys = ("country_code", "party_id", "object_id")
+        key_values = {n: bindparam(f"b_{n}", type_=self.table.c[n].type) for n in keys}
+        return insert(self.table).values(**key_values, **self._bulk_values(row))
+
+    def _bulk_update(self, row: DocumentRow) -> Any:
+        pk = self.table.c.pk == bindparam("b_pk", type_=Integer())
+        return update(self.table).where(pk).values(**self._bulk_values(row))
 
     async def replace_document(
         self, key: ObjectKey, document: dict[str, Any], *, last_updated: datetime, **columns: Any

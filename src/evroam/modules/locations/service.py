@@ -100,7 +100,7 @@ async def put_received(
         repo = LocationRepository(session)
         if isinstance(body, Location):
             return await _store(repo, path, body, exchange.partner)
-        current = await repo.get(path.key)
+        current = await repo.get(path.key, for_update=True)
         if current is None:
             raise UnknownLocation(f"Unknown location {path.location_id}: PUT the Location first")
         created = place(current, path, body)
@@ -118,7 +118,7 @@ async def patch_received(
     _check_patch_ids(path, changes)
     async with _rewriting(platform, path.key) as session:
         repo = LocationRepository(session)
-        current = await repo.get(path.key)
+        current = await repo.get(path.key, for_update=True)
         if current is None:
             raise NotFound(f"Unknown location {path.location_id}")
         patched = patch_object(current, path, data)
