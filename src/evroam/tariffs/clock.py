@@ -1,6 +1,6 @@
 """Local wall-clock boundaries as UTC instants, DST-correct (TARIFF-RULES §6.1, A15, A16)."""
 
-from collections.abc import Iterable
+from collections.abc import Sequence
 from datetime import UTC, datetime, time, timedelta
 from functools import cache
 from itertools import pairwise
@@ -21,9 +21,9 @@ def parse_minutes(value: str) -> int:
 
 
 def local_boundaries(
-    start: datetime, end: datetime, zone: ZoneInfo, minutes: Iterable[int]
+    start: datetime, end: datetime, zone: ZoneInfo, steps: Sequence[timedelta]
 ) -> list[datetime]:
-    """Every instant strictly inside (start, end) where local time reaches one of `minutes`.
+    """Every instant strictly inside (start, end) where local time shows midnight + a step.
 
     Walks the stretches of constant UTC offset between DST changes: a wall time that happens
     twice (autumn) lies in two stretches and yields both instants; one skipped in spring lies
@@ -32,14 +32,13 @@ def local_boundaries(
     changes = offset_changes(start, end, zone)
     found: set[datetime] = set(changes)
     edges = [start.astimezone(UTC), *changes, end.astimezone(UTC)]
-    steps = [timedelta(minutes=minute) for minute in minutes]
     for low, high in pairwise(edges):
         found.update(_wall_times(low, high, low.astimezone(zone).utcoffset() or ZERO, steps))
     return sorted(t for t in found if start < t < end)
 
 
 def _wall_times(
-    low: datetime, high: datetime, offset: timedelta, steps: list[timedelta]
+    low: datetime, high: datetime, offset: timedelta, steps: Sequence[timedelta]
 ) -> list[datetime]:
     """The instants in [low, high), where the offset is constant, at which the wall clock
     shows midnight + one of `steps`: plain arithmetic on naive local times."""
@@ -47,8 +46,10 @@ def _wall_times(
     found: list[datetime] = []
     day = datetime.combine(first.date(), time())
     while day < last:
-        walls = (day + step for step in steps)
-        found.extend((w - offset).replace(tzinfo=UTC) for w in walls if first <= w < last)
+        for step in steps:
+            wall = day + step
+            if first <= wall < last:
+                found.append((wall - offset).replace(tzinfo=UTC))
         day += DAY
     return found
 

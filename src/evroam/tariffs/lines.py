@@ -71,19 +71,25 @@ def usage_lines(periods: list[Period]) -> list[Line]:
     return lines
 
 
+# What each state measures, in line order: (sub-total, dimension) (R4, R10).
+USAGE = {
+    SessionState.CHARGING: ((Bucket.ENERGY, Dimension.ENERGY), (Bucket.TIME, Dimension.TIME)),
+    SessionState.PARKING: (
+        (Bucket.ENERGY, Dimension.ENERGY),
+        (Bucket.PARKING, Dimension.PARKING_TIME),
+    ),
+    SessionState.RESERVATION: ((Bucket.RESERVATION, Dimension.TIME),),
+}
+
+
 def _usage_of(index: int, period: Period) -> list[Line]:
     piece, active = period.piece, period.active
-    wanted: list[tuple[Bucket, Dimension, Decimal]] = []
-    if piece.state is SessionState.RESERVATION:
-        wanted.append((Bucket.RESERVATION, Dimension.TIME, piece.seconds))
-    else:
-        wanted.append((Bucket.ENERGY, Dimension.ENERGY, piece.energy_kwh))
-    if piece.state is SessionState.CHARGING:
-        wanted.append((Bucket.TIME, Dimension.TIME, piece.seconds))
-    if piece.state is SessionState.PARKING:
-        wanted.append((Bucket.PARKING, Dimension.PARKING_TIME, piece.seconds))
-    return [
-        Line(bucket, index, active[dimension], quantity)
-        for bucket, dimension, quantity in wanted
-        if dimension in active and quantity > 0
-    ]
+    lines: list[Line] = []
+    for bucket, dimension in USAGE[piece.state]:
+        component = active.get(dimension)
+        if component is None:
+            continue
+        quantity = piece.energy_kwh if dimension is Dimension.ENERGY else piece.seconds
+        if quantity > 0:
+            lines.append(Line(bucket, index, component, quantity))
+    return lines

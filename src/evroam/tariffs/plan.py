@@ -7,7 +7,7 @@ tariffs, so a CPO or eMSP pricing many sessions under one tariff prepares it onc
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from threading import Lock
 from typing import TypeVar
@@ -23,6 +23,7 @@ from evroam.modules.tariffs.model import (
 from evroam.tariffs.clock import parse_minutes
 from evroam.tariffs.options import PricingOptions
 from evroam.tariffs.restrictions import Test, predicate
+from evroam.tariffs.timeline import SessionState
 
 Dimension = TariffDimensionType
 MOST_PLANS = 256
@@ -40,12 +41,30 @@ class ElementPlan:
     holds: Test
 
 
+PRICED_IN = {
+    SessionState.CHARGING: frozenset({Dimension.FLAT, Dimension.ENERGY, Dimension.TIME}),
+    SessionState.PARKING: frozenset({Dimension.FLAT, Dimension.ENERGY, Dimension.PARKING_TIME}),
+    SessionState.RESERVATION: frozenset({Dimension.FLAT, Dimension.TIME}),
+}
+"""The dimensions a state can incur (R4: TIME is not active while parked)."""
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """What a period in one state can be priced by: the dimensions both the state incurs and
+    the tariff has, and the elements with one of them in precedence order (the search for a
+    component can stop once each dimension has one)."""
+
+    dimensions: frozenset[Dimension]
+    elements: tuple[ElementPlan, ...]
+
+
 @dataclass(frozen=True)
 class TariffPlan:
-    elements: tuple[ElementPlan, ...]
-    expired_first: tuple[ElementPlan, ...]
-    """For an expired reservation the RESERVATION_EXPIRES elements come first (A11 iv)."""
-    boundary_minutes: frozenset[int]
+    candidates: dict[tuple[SessionState, bool], Candidates]
+    """By state and whether the reservation expired unused."""
+    boundary_steps: tuple[timedelta, ...]
+    """Local times where a restriction can change, as offsets from local midnight."""
     kwh_thresholds: frozenset[Decimal]
     duration_thresholds: frozenset[int]
     restricts_current: bool
@@ -75,12 +94,14 @@ def plan_of(tariff: Tariff, options: PricingOptions) -> TariffPlan:
 
 def _prepare(tariff: Tariff, options: PricingOptions) -> TariffPlan:
     elements = tuple(_element_plan(i, e, options) for i, e in enumerate(tariff.elements))
-    expires = tuple(e for e in elements if _reservation_of(e.element) is _EXPIRES)
     restrictions = [e.restrictions for e in tariff.elements if e.restrictions is not None]
     return TariffPlan(
-        elements=elements,
-        expired_first=expires + tuple(e for e in elements if e not in expires),
-        boundary_minutes=_boundary_minutes(restrictions),
+        candidates={
+            (state, expired): _candidates(elements, state, expired)
+            for state in PRICED_IN
+            for expired in (False, True)
+        },
+        boundary_steps=tuple(timedelta(minutes=m) for m in sorted(_boundary_minutes(restrictions))),
         kwh_thresholds=_present(r.min_kwh for r in restrictions)
         | _present(r.max_kwh for r in restrictions),
         duration_thresholds=_present(r.min_duration for r in restrictions)
@@ -99,6 +120,18 @@ def _element_plan(index: int, element: TariffElement, options: PricingOptions) -
         components=tuple(enumerate(element.price_components)),
         holds=predicate(element.restrictions, options),
     )
+
+
+def _candidates(
+    elements: tuple[ElementPlan, ...], state: SessionState, expired: bool
+) -> Candidates:
+    if state is SessionState.RESERVATION and expired:
+        # A11 iv: for an expired reservation the RESERVATION_EXPIRES elements come first.
+        expires = tuple(e for e in elements if _reservation_of(e.element) is _EXPIRES)
+        elements = expires + tuple(e for e in elements if e not in expires)
+    tariff_has = frozenset(d for e in elements for d in e.dimensions)
+    dimensions = PRICED_IN[state] & tariff_has
+    return Candidates(dimensions, tuple(e for e in elements if e.dimensions & dimensions))
 
 
 _EXPIRES = ReservationRestrictionType.RESERVATION_EXPIRES

@@ -51,14 +51,16 @@ def split_timeline(timeline: SessionTimeline, plan: TariffPlan, zone: ZoneInfo) 
     ages = [start + timedelta(seconds=s) for s in plan.duration_thresholds]
     # Local boundaries once for the whole session, then handed to the interval they fall in.
     boundaries = local_boundaries(
-        timeline.points[0].at, timeline.points[-1].at, zone, plan.boundary_minutes
+        timeline.points[0].at, timeline.points[-1].at, zone, plan.boundary_steps
     )
     pieces: list[Piece] = []
     for a, b in timeline.intervals:
         inside = boundaries[bisect_right(boundaries, a.at) : bisect_left(boundaries, b.at)]
         cuts: dict[datetime, Decimal | None] = dict.fromkeys(inside)
-        cuts.update(dict.fromkeys(t for t in ages if a.at < t < b.at))
-        cuts.update(_threshold_cuts(a, b, plan.kwh_thresholds))
+        if ages:
+            cuts.update(dict.fromkeys(t for t in ages if a.at < t < b.at))
+        if plan.kwh_thresholds:  # a kWh cut replaces a clock cut at the same instant
+            cuts.update(_threshold_cuts(a, b, plan.kwh_thresholds))
         pieces.extend(_cut(a, b, cuts))
     return pieces
 

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from evroam.modules.tariffs.model import PriceComponent, TariffDimensionType, TariffRestrictions
 from evroam.tariffs.options import PricingOptions
-from evroam.tariffs.plan import ElementPlan, TariffPlan
+from evroam.tariffs.plan import TariffPlan
 from evroam.tariffs.restrictions import Moment, evaluate
 from evroam.tariffs.segments import Piece
 from evroam.tariffs.timeline import SessionState, microseconds_between
@@ -86,13 +86,6 @@ def moment_of(piece: Piece, *, zone: ZoneInfo, charging_start: datetime, expired
     )
 
 
-PRICED_IN = {
-    SessionState.CHARGING: frozenset({Dimension.FLAT, Dimension.ENERGY, Dimension.TIME}),
-    SessionState.PARKING: frozenset({Dimension.FLAT, Dimension.ENERGY, Dimension.PARKING_TIME}),
-    SessionState.RESERVATION: frozenset({Dimension.FLAT, Dimension.TIME}),
-}
-
-
 class Chooser:
     """Asked once per period, with the tariff's elements prepared once (plan.py)."""
 
@@ -102,9 +95,10 @@ class Chooser:
     def choose(self, moment: Moment, state: SessionState) -> dict[Dimension, ActiveComponent]:
         """The active component of every dimension the state can incur (R4: TIME is not active
         while parked) that has one at this moment."""
-        missing = set(PRICED_IN[state])
+        candidates = self._plan.candidates[state, moment.reservation_expired]
+        missing = set(candidates.dimensions)
         active: dict[Dimension, ActiveComponent] = {}
-        for element in self._in_precedence(moment):
+        for element in candidates.elements:
             if missing.isdisjoint(element.dimensions) or not element.holds(moment):
                 continue
             reason = Reason(element.element.restrictions, moment, self._options)
@@ -117,11 +111,6 @@ class Chooser:
             if not missing:
                 break
         return active
-
-    def _in_precedence(self, moment: Moment) -> tuple[ElementPlan, ...]:
-        if moment.reservation and moment.reservation_expired:
-            return self._plan.expired_first
-        return self._plan.elements
 
 
 def merge(periods: list[Period]) -> list[Period]:

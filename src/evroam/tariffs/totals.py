@@ -28,6 +28,7 @@ class Money:
 
 
 NOTHING = Money(ZERO, ZERO)
+BUCKETS = tuple(Bucket)
 
 
 @dataclass(frozen=True)
@@ -47,15 +48,18 @@ class Totals:
 
 def bucket_costs(lines: list[Line]) -> dict[Bucket, Money]:
     """Sum quantities per component first, then price them: a cut never changes a total."""
-    quantities: dict[tuple[Bucket, tuple[int, int]], Decimal] = defaultdict(Decimal)
+    quantities: dict[tuple[Bucket, int, int], Decimal] = defaultdict(Decimal)
     components: dict[tuple[int, int], ActiveComponent] = {}
     for line in lines:
-        quantities[line.bucket, line.active.key] += line.quantity
-        components[line.active.key] = line.active
-    costs = dict.fromkeys(Bucket, NOTHING)
-    for (bucket, key), quantity in quantities.items():
-        excl = excl_vat(components[key], quantity)
-        costs[bucket] += Money(excl, incl_vat(components[key], excl))
+        active = line.active
+        element, component = active.element_index, active.component_index
+        quantities[line.bucket, element, component] += line.quantity
+        components[element, component] = active
+    costs = dict.fromkeys(BUCKETS, NOTHING)
+    for (bucket, element, component), quantity in quantities.items():
+        active = components[element, component]
+        excl = excl_vat(active, quantity)
+        costs[bucket] += Money(excl, incl_vat(active, excl))
     return costs
 
 
