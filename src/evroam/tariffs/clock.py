@@ -41,16 +41,16 @@ def _wall_times(
     low: datetime, high: datetime, offset: timedelta, steps: Sequence[timedelta]
 ) -> list[datetime]:
     """The instants in [low, high), where the offset is constant, at which the wall clock
-    shows midnight + one of `steps`: plain arithmetic on naive local times."""
-    first, last = (low + offset).replace(tzinfo=None), (high + offset).replace(tzinfo=None)
+    shows midnight + one of `steps`: plain arithmetic from each local midnight's instant."""
+    local_day = (low + offset).date()
+    midnight = datetime.combine(local_day, time(), tzinfo=UTC) - offset
     found: list[datetime] = []
-    day = datetime.combine(first.date(), time())
-    while day < last:
+    while midnight < high:
         for step in steps:
-            wall = day + step
-            if first <= wall < last:
-                found.append((wall - offset).replace(tzinfo=UTC))
-        day += DAY
+            instant = midnight + step
+            if low <= instant < high:
+                found.append(instant)
+        midnight += DAY
     return found
 
 

@@ -22,7 +22,7 @@ from evroam.modules.tariffs.model import (
 )
 from evroam.tariffs.clock import parse_minutes
 from evroam.tariffs.options import PricingOptions
-from evroam.tariffs.restrictions import Test, predicate
+from evroam.tariffs.restrictions import Test, predicate, reservation_allows
 from evroam.tariffs.timeline import SessionState
 
 Dimension = TariffDimensionType
@@ -38,7 +38,9 @@ class ElementPlan:
     element: TariffElement
     dimensions: frozenset[Dimension]
     components: tuple[tuple[int, PriceComponent], ...]
-    holds: Test
+    holds: Test | None
+    """The restrictions that depend on the instant; None: the element holds at every instant
+    of the states it is a candidate for."""
 
 
 PRICED_IN = {
@@ -125,13 +127,20 @@ def _element_plan(index: int, element: TariffElement, options: PricingOptions) -
 def _candidates(
     elements: tuple[ElementPlan, ...], state: SessionState, expired: bool
 ) -> Candidates:
-    if state is SessionState.RESERVATION and expired:
+    reservation = state is SessionState.RESERVATION
+    if reservation and expired:
         # A11 iv: for an expired reservation the RESERVATION_EXPIRES elements come first.
         expires = tuple(e for e in elements if _reservation_of(e.element) is _EXPIRES)
         elements = expires + tuple(e for e in elements if e not in expires)
-    tariff_has = frozenset(d for e in elements for d in e.dimensions)
+    # The reservation restriction depends on the state alone: settled here, once.
+    usable = tuple(
+        e
+        for e in elements
+        if reservation_allows(_reservation_of(e.element), reservation=reservation, expired=expired)
+    )
+    tariff_has = frozenset(d for e in usable for d in e.dimensions)
     dimensions = PRICED_IN[state] & tariff_has
-    return Candidates(dimensions, tuple(e for e in elements if e.dimensions & dimensions))
+    return Candidates(dimensions, tuple(e for e in usable if e.dimensions & dimensions))
 
 
 _EXPIRES = ReservationRestrictionType.RESERVATION_EXPIRES

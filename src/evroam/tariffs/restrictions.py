@@ -55,14 +55,16 @@ Check = tuple[bool, str]
 Test = Callable[[Moment], bool]
 
 
-def predicate(restrictions: TariffRestrictions | None, options: PricingOptions) -> Test:
-    """Whether every restriction present holds, as `evaluate` says but without its texts:
-    compiled once per tariff with only the tests this element needs, its limits already in
-    the units of the moment, as it runs for every period of every session."""
+def predicate(restrictions: TariffRestrictions | None, options: PricingOptions) -> Test | None:
+    """Whether every restriction that depends on the instant holds, as `evaluate` says but
+    without its texts; None when none does. Compiled once per tariff with only the tests this
+    element needs, its limits already in the units of the moment, as it runs for every period
+    of every session. `reservation` depends on the period's state alone: see
+    `reservation_allows`."""
     r = restrictions
     if r is None:
-        return _not_reservation
-    tests: list[Test] = [partial(_reservation_holds, r)]
+        return None
+    tests: list[Test] = []
     window = window_microseconds(r.start_time, r.end_time)
     if window is not None:
         tests.append(partial(_within_window, *window))
@@ -75,11 +77,9 @@ def predicate(restrictions: TariffRestrictions | None, options: PricingOptions) 
             quantity = _age
             low, high = _in_microseconds(low), _in_microseconds(high)
         tests.append(partial(_quantity_within, quantity, low, high))
+    if not tests:
+        return None
     return tests[0] if len(tests) == 1 else partial(_all_hold, tuple(tests))
-
-
-def _not_reservation(m: Moment) -> bool:
-    return not m.reservation
 
 
 def _all_hold(tests: tuple[Test, ...], m: Moment) -> bool:
@@ -128,13 +128,22 @@ def _within_window(start: int, end: int, m: Moment) -> bool:
     return now >= start or now < end
 
 
+def reservation_allows(
+    kind: ReservationRestrictionType | None, *, reservation: bool, expired: bool
+) -> bool:
+    """Adopted §6.7: plain elements never price reservation time, reservation ones only that;
+    RESERVATION_EXPIRES ones only a reservation that expired unused."""
+    if kind is None:
+        return not reservation
+    if kind is ReservationRestrictionType.RESERVATION:
+        return reservation
+    return reservation and expired
+
+
 def _reservation_holds(r: TariffRestrictions, m: Moment) -> bool:
-    # Adopted §6.7: plain elements never price reservation time, reservation ones only that.
-    if r.reservation is None:
-        return not m.reservation
-    if r.reservation is ReservationRestrictionType.RESERVATION:
-        return m.reservation
-    return m.reservation and m.reservation_expired
+    return reservation_allows(
+        r.reservation, reservation=m.reservation, expired=m.reservation_expired
+    )
 
 
 def _reservation(r: TariffRestrictions, m: Moment) -> Check | None:

@@ -99,7 +99,9 @@ class Chooser:
         missing = set(candidates.dimensions)
         active: dict[Dimension, ActiveComponent] = {}
         for element in candidates.elements:
-            if missing.isdisjoint(element.dimensions) or not element.holds(moment):
+            if missing.isdisjoint(element.dimensions):
+                continue
+            if element.holds is not None and not element.holds(moment):
                 continue
             reason = Reason(element.element.restrictions, moment, self._options)
             for position, component in element.components:

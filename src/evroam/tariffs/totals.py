@@ -55,12 +55,13 @@ def bucket_costs(lines: list[Line]) -> dict[Bucket, Money]:
         element, component = active.element_index, active.component_index
         quantities[line.bucket, element, component] += line.quantity
         components[element, component] = active
-    costs = dict.fromkeys(BUCKETS, NOTHING)
+    excl_sums, incl_sums = dict.fromkeys(BUCKETS, ZERO), dict.fromkeys(BUCKETS, ZERO)
     for (bucket, element, component), quantity in quantities.items():
         active = components[element, component]
         excl = excl_vat(active, quantity)
-        costs[bucket] += Money(excl, incl_vat(active, excl))
-    return costs
+        excl_sums[bucket] += excl
+        incl_sums[bucket] += incl_vat(active, excl)
+    return {bucket: Money(excl_sums[bucket], incl_sums[bucket]) for bucket in BUCKETS}
 
 
 def compute_totals(

@@ -2,8 +2,8 @@
 
 A performance change must not change one byte of what the engine says: every case is the
 seeded random choice of a tariff (official or generated, every restriction kind), a session
-(reservations, DST days in zones with 1 h, 30 min and no DST, fractional minutes, missing
-current) and a set of options. `fingerprint` hashes the `--json` document plus each period's
+(reservations; DST days in zones with 1 h, 30 min, midnight and no DST; fractional minutes;
+missing current) and a set of options. `fingerprint` hashes the `--json` document plus each period's
 chosen components; regenerate with `python -m tests.data.tariffs.make_golden` only when a
 result is meant to change.
 """
@@ -47,6 +47,8 @@ ZONES = (
     ("America/New_York", ("2024-03-10", "2024-11-03", "2024-06-08")),
     ("Australia/Lord_Howe", ("2024-04-07", "2024-10-06", "2024-02-29")),  # 30 min DST
     ("Asia/Kolkata", ("2024-06-07", "2024-12-31")),  # +05:30, no DST
+    ("America/Santiago", ("2024-04-06", "2024-09-07", "2024-09-08")),  # DST at midnight
+    ("Pacific/Chatham", ("2024-04-07", "2024-09-29")),  # +12:45 / +13:45
     ("UTC", ("2024-01-01", "2024-06-09")),
 )
 TIMES = ("00:00", "06:00", "08:30", "09:00", "12:00", "17:45", "18:00", "22:00", "23:59")
