@@ -11,6 +11,7 @@ from evroam.tariffs.timeline import SessionState
 Dimension = TariffDimensionType
 ZERO = Decimal(0)
 SECONDS_PER_HOUR = Decimal(3600)
+PER_HOUR = frozenset({Dimension.TIME, Dimension.PARKING_TIME})
 
 
 class Bucket(StrEnum):
@@ -44,7 +45,7 @@ class Line:
 
 
 def billed_quantity(dimension: Dimension, quantity: Decimal) -> Decimal:
-    if dimension in (Dimension.TIME, Dimension.PARKING_TIME):
+    if dimension in PER_HOUR:
         return quantity / SECONDS_PER_HOUR
     return quantity
 
@@ -52,7 +53,7 @@ def billed_quantity(dimension: Dimension, quantity: Decimal) -> Decimal:
 def excl_vat(active: ActiveComponent, quantity: Decimal) -> Decimal:
     """price x quantity, from base units (seconds are divided once, at the end)."""
     component = active.component
-    if component.type in (Dimension.TIME, Dimension.PARKING_TIME):
+    if component.type in PER_HOUR:
         return component.price * quantity / SECONDS_PER_HOUR
     return component.price * quantity
 

@@ -37,7 +37,8 @@ class ElementPlan:
     index: int
     element: TariffElement
     dimensions: frozenset[Dimension]
-    components: tuple[tuple[int, PriceComponent], ...]
+    components: tuple[tuple[int, PriceComponent, Dimension], ...]
+    """(position, component, its dimension)"""
     holds: Test | None
     """The restrictions that depend on the instant; None: the element holds at every instant
     of the states it is a candidate for."""
@@ -119,7 +120,7 @@ def _element_plan(index: int, element: TariffElement, options: PricingOptions) -
         index=index,
         element=element,
         dimensions=frozenset(c.type for c in element.price_components),
-        components=tuple(enumerate(element.price_components)),
+        components=tuple((i, c, c.type) for i, c in enumerate(element.price_components)),
         holds=predicate(element.restrictions, options),
     )
 

@@ -74,15 +74,19 @@ def moment_of(piece: Piece, *, zone: ZoneInfo, charging_start: datetime, expired
     """What the restrictions see at the start of a piece (constant throughout it)."""
     local = piece.start.astimezone(zone)
     seconds = (local.hour * 60 + local.minute) * 60 + local.second
+    of_day = seconds * 1_000_000 + local.microsecond
+    age = microseconds_between(charging_start, piece.start)
+    reservation = piece.state is SessionState.RESERVATION
+    # Positional: keywords double the cost of building this object, once per period.
     return Moment(
-        local=local,
-        microsecond_of_day=seconds * 1_000_000 + local.microsecond,
-        energy_kwh=piece.energy_start,
-        power_kw=piece.power_kw,
-        current_a=piece.current_a,
-        age_microseconds=microseconds_between(charging_start, piece.start),
-        reservation=piece.state is SessionState.RESERVATION,
-        reservation_expired=expired,
+        local,
+        of_day,
+        piece.energy_start,
+        piece.power_kw,
+        piece.current_a,
+        age,
+        reservation,
+        expired,
     )
 
 
@@ -104,12 +108,10 @@ class Chooser:
             if element.holds is not None and not element.holds(moment):
                 continue
             reason = Reason(element.element.restrictions, moment, self._options)
-            for position, component in element.components:
-                if component.type in missing:  # first element, first component wins (§5)
-                    active[component.type] = ActiveComponent(
-                        element.index, position, component, reason
-                    )
-                    missing.discard(component.type)
+            for position, component, dimension in element.components:
+                if dimension in missing:  # first element, first component wins (§5)
+                    active[dimension] = ActiveComponent(element.index, position, component, reason)
+                    missing.discard(dimension)
             if not missing:
                 break
         return active

@@ -71,7 +71,8 @@ def compute_totals(
     costs = bucket_costs(lines)
     summed = sum(costs.values(), NOTHING)
     total, notes = clamp(tariff, summed)
-    parking = sum((p.piece.seconds for p in periods if _is(p, SessionState.PARKING)), ZERO)
+    parked = [p.piece for p in periods if p.piece.state is SessionState.PARKING]
+    parking = sum((piece.seconds for piece in parked), ZERO)
     return (
         Totals(
             total_cost=total,
@@ -86,10 +87,6 @@ def compute_totals(
         ),
         notes,
     )
-
-
-def _is(period: Period, state: SessionState) -> bool:
-    return period.piece.state is state
 
 
 def clamp(tariff: Tariff, summed: Money) -> tuple[Money, list[str]]:
