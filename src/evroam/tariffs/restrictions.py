@@ -16,8 +16,7 @@ from evroam.tariffs.options import DayOfWeekReading, PricingOptions
 
 END_OF_DAY = 24 * 60
 MICROSECONDS_PER_SECOND = 1_000_000
-MICROSECONDS_PER_MINUTE_INT = 60 * MICROSECONDS_PER_SECOND
-MICROSECONDS_PER_MINUTE = Decimal(MICROSECONDS_PER_MINUTE_INT)
+MICROSECONDS_PER_MINUTE = 60 * MICROSECONDS_PER_SECOND
 MICROSECONDS = Decimal(MICROSECONDS_PER_SECOND)
 WEEKDAYS = tuple(DayOfWeek)
 NO_RESTRICTIONS = TariffRestrictions()
@@ -28,7 +27,7 @@ class Moment:
     """The quantities restrictions test, as they are at one instant of the session.
 
     Clock time and session age are whole microseconds: the tests compare integers, and the
-    Decimal figures the explanation shows are derived from them only when it is written."""
+    Decimal age the explanation shows is derived only when it is written."""
 
     local: datetime
     microsecond_of_day: int  # local wall-clock time since local midnight
@@ -38,11 +37,6 @@ class Moment:
     age_microseconds: int
     reservation: bool
     reservation_expired: bool
-
-    @property
-    def minute(self) -> Decimal:
-        """Local wall-clock time in (fractional) minutes after midnight."""
-        return Decimal(self.microsecond_of_day) / MICROSECONDS_PER_MINUTE
 
     @property
     def age_seconds(self) -> Decimal:
@@ -115,7 +109,7 @@ def window_microseconds(start_time: str | None, end_time: str | None) -> tuple[i
         return 0, 0  # A2: undefined in OCPI; an empty window, never active.
     start = parse_minutes(start_time) if start_time else 0
     end = parse_minutes(end_time) if end_time and end_time != "00:00" else END_OF_DAY
-    return start * MICROSECONDS_PER_MINUTE_INT, end * MICROSECONDS_PER_MINUTE_INT
+    return start * MICROSECONDS_PER_MINUTE, end * MICROSECONDS_PER_MINUTE
 
 
 def _within_window(start: int, end: int, m: Moment) -> bool:
@@ -225,7 +219,7 @@ def _after_wrap(r: TariffRestrictions, m: Moment) -> bool:
         return False
     end = parse_minutes(r.end_time)
     wraps = end < parse_minutes(r.start_time)
-    return wraps and m.microsecond_of_day < end * MICROSECONDS_PER_MINUTE_INT
+    return wraps and m.microsecond_of_day < end * MICROSECONDS_PER_MINUTE
 
 
 Quantity = Callable[[Moment], Decimal | int | None]
