@@ -9,6 +9,10 @@ from evroam.tariffs.selection import Period
 from evroam.tariffs.timeline import SessionState
 
 ONE = Decimal(1)
+# Enum members looked up once: on Python 3.11 `Enum.MEMBER` costs ten times a global, and
+# these are tested for every period.
+FLAT = TariffDimensionType.FLAT
+RESERVATION = SessionState.RESERVATION
 
 
 def flat_lines(periods: list[Period], options: PricingOptions) -> list[Line]:
@@ -24,8 +28,8 @@ def _flats(periods: list[Period], bucket: Bucket, rule: FlatCharging) -> list[Li
     lines: list[Line] = []
     seen: set[tuple[int, int]] = set()
     for index, period in enumerate(periods):
-        active = period.active.get(TariffDimensionType.FLAT)
-        if active is None or (period.piece.state is SessionState.RESERVATION) != reservation:
+        active = period.active.get(FLAT)
+        if active is None or (period.piece.state is RESERVATION) != reservation:
             continue
         if rule is FlatCharging.ONCE and lines:
             break

@@ -1,10 +1,13 @@
 """Priced lines: one priced quantity of one component, and the money it makes (TARIFF-RULES R8)."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
+from operator import attrgetter
 
 from evroam.modules.tariffs.model import TariffDimensionType
+from evroam.tariffs.segments import Piece
 from evroam.tariffs.selection import ActiveComponent, Period
 from evroam.tariffs.timeline import SessionState
 
@@ -72,25 +75,29 @@ def usage_lines(periods: list[Period]) -> list[Line]:
     return lines
 
 
-# What each state measures, in line order: (sub-total, dimension) (R4, R10).
-USAGE = {
-    SessionState.CHARGING: ((Bucket.ENERGY, Dimension.ENERGY), (Bucket.TIME, Dimension.TIME)),
-    SessionState.PARKING: (
-        (Bucket.ENERGY, Dimension.ENERGY),
-        (Bucket.PARKING, Dimension.PARKING_TIME),
+# What each state measures, in line order: (sub-total, dimension, quantity) (R4, R10).
+ENERGY_KWH, SECONDS = attrgetter("energy_kwh"), attrgetter("seconds")
+USAGE: dict[SessionState, tuple[tuple[Bucket, Dimension, Callable[[Piece], Decimal]], ...]] = {
+    SessionState.CHARGING: (
+        (Bucket.ENERGY, Dimension.ENERGY, ENERGY_KWH),
+        (Bucket.TIME, Dimension.TIME, SECONDS),
     ),
-    SessionState.RESERVATION: ((Bucket.RESERVATION, Dimension.TIME),),
+    SessionState.PARKING: (
+        (Bucket.ENERGY, Dimension.ENERGY, ENERGY_KWH),
+        (Bucket.PARKING, Dimension.PARKING_TIME, SECONDS),
+    ),
+    SessionState.RESERVATION: ((Bucket.RESERVATION, Dimension.TIME, SECONDS),),
 }
 
 
 def _usage_of(index: int, period: Period) -> list[Line]:
     piece, active = period.piece, period.active
     lines: list[Line] = []
-    for bucket, dimension in USAGE[piece.state]:
+    for bucket, dimension, measure in USAGE[piece.state]:
         component = active.get(dimension)
         if component is None:
             continue
-        quantity = piece.energy_kwh if dimension is Dimension.ENERGY else piece.seconds
+        quantity = measure(piece)
         if quantity > 0:
             lines.append(Line(bucket, index, component, quantity))
     return lines

@@ -18,6 +18,7 @@ from evroam.tariffs.segments import Piece
 from evroam.tariffs.timeline import SessionState, microseconds_between
 
 Dimension = TariffDimensionType
+RESERVATION = SessionState.RESERVATION  # looked up once: see flat.py
 
 
 class Reason:
@@ -76,7 +77,7 @@ def moment_of(piece: Piece, *, zone: ZoneInfo, charging_start: datetime, expired
     seconds = (local.hour * 60 + local.minute) * 60 + local.second
     of_day = seconds * 1_000_000 + local.microsecond
     age = microseconds_between(charging_start, piece.start)
-    reservation = piece.state is SessionState.RESERVATION
+    reservation = piece.state is RESERVATION
     # Positional: keywords double the cost of building this object, once per period.
     return Moment(
         local,

@@ -16,6 +16,9 @@ from evroam.tariffs.timeline import SessionState
 Dimension = TariffDimensionType
 WH_PER_KWH = Decimal(1000)
 ONE = Decimal(1)
+# Looked up once: on Python 3.11 `Enum.MEMBER` costs ten times a global; these run per line.
+FLAT = Dimension.FLAT
+TIMED = frozenset({Bucket.TIME, Bucket.PARKING})
 
 
 def step_lines(lines: list[Line], periods: list[Period], options: PricingOptions) -> list[Line]:
@@ -34,7 +37,7 @@ Group = tuple[list[Line], Decimal]
 
 
 def _group(lines: list[Line], periods: list[Period], buckets: set[Bucket], measured: bool) -> Group:
-    chosen = [line for line in lines if line.bucket in buckets and line.dimension != Dimension.FLAT]
+    chosen = [line for line in lines if line.bucket in buckets and line.dimension is not FLAT]
     if not measured:
         return chosen, sum((line.quantity for line in chosen), Decimal(0))
     return chosen, sum((_measured(p, buckets) for p in periods), Decimal(0))
@@ -56,8 +59,8 @@ def _measured(period: Period, buckets: set[Bucket]) -> Decimal:
 def _time_group(
     lines: list[Line], periods: list[Period], rule: TimeRounding, measured: bool
 ) -> Group:
-    parked = any(line.bucket is Bucket.PARKING for line in lines)
-    timed = [line for line in lines if line.bucket in (Bucket.TIME, Bucket.PARKING)]
+    parked = Bucket.PARKING in {line.bucket for line in lines}
+    timed = [line for line in lines if line.bucket in TIMED]
     if rule is TimeRounding.COMBINED:
         return _group(lines, periods, {Bucket.TIME, Bucket.PARKING}, measured)
     if rule is TimeRounding.LAST_DIMENSION and timed:

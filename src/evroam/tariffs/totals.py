@@ -29,6 +29,7 @@ class Money:
 
 NOTHING = Money(ZERO, ZERO)
 BUCKETS = tuple(Bucket)
+PARKING = SessionState.PARKING  # looked up once: see flat.py
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,7 @@ def compute_totals(
     costs = bucket_costs(lines)
     summed = sum(costs.values(), NOTHING)
     total, notes = clamp(tariff, summed)
-    parked = [p.piece for p in periods if p.piece.state is SessionState.PARKING]
+    parked = [p.piece for p in periods if p.piece.state is PARKING]
     parking = sum((piece.seconds for piece in parked), ZERO)
     return (
         Totals(
