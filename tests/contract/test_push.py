@@ -140,11 +140,11 @@ class TestLocationsPush:
         assert await rows(cpo) == []
         stored = (await received(emsp, cpo, "LOC1")).json()["data"]
         assert stored == location(1).model_dump(mode="json", exclude_none=True)
-        assert [r.url.path for r in sent(router, "PUT")] == [
+        assert sorted(r.url.path for r in sent(router, "PUT")) == [  # delivered concurrently
             "/ocpi/2.2.1/receiver/locations/NL/CPO/LOC1",
             "/ocpi/2.2.1/receiver/locations/NL/CPO/LOC2",
         ]
-        request = sent(router, "PUT")[0]
+        request = sent(router, "PUT")[0]  # either one: both carry the routing headers
         assert request.headers["OCPI-from-party-id"] == "CPO"
         assert request.headers["OCPI-to-party-id"] == "MSP"
 

@@ -152,20 +152,25 @@ class OutboxWorker:
         limit = asyncio.Semaphore(self.concurrency)
         async with self.platform.client_for(partner) as client:
 
-            async def one(group: list[Claimed]) -> list[Claimed]:
+            async def one(group: list[Claimed]) -> PartnerError | None:
                 async with limit:
                     return await self._deliver_group(client, partner, group)
 
-            done = await asyncio.gather(*(one(group) for group in grouped(rows)))
-        settled = [row for rows_done in done for row in rows_done]
-        await self._settle(settled)
-        if len(settled) == len(rows):
+            groups = grouped(rows)
+            errors = await asyncio.gather(*(one(group) for group in groups))
+        failures = [(g, e) for g, e in zip(groups, errors, strict=True) if e is not None]
+        await self._settle(
+            [row for g, e in zip(groups, errors, strict=True) if e is None for row in g]
+        )
+        if failures:
+            await self._failed(partner, failures)
+        else:
             await health.record_success(self.platform, partner_id, {r.module for r in rows})
 
     async def _deliver_group(
         self, client: PartnerClient, partner: Partner, group: list[Claimed]
-    ) -> list[Claimed]:
-        """Deliver one object's rows (merged into one whole-object send); the rows now settled."""
+    ) -> PartnerError | None:
+        """Deliver one object's rows (merged into one whole-object send); the error if it failed."""
         row = merged(group)
         deliver = self.deliverers.get(row.module)
         try:
@@ -176,10 +181,8 @@ class OutboxWorker:
             log.warning("Partner %s refused %s %s: %s", partner.name, row.module, row.path, exc)
             await health.record_error(self.platform, row.partner_id, row.module, str(exc))
         except PartnerError as exc:
-            for failed in group:
-                await self._failed(partner, failed, exc)
-            return []
-        return group
+            return exc
+        return None
 
     async def _settle(self, rows: list[Claimed]) -> None:
         """Delivered: remove each row unless a change arrived meanwhile (then it goes again)."""
@@ -196,30 +199,38 @@ class OutboxWorker:
                     .values(claimed_until=None, attempts=0)
                 )
 
-    async def _failed(self, partner: Partner, row: Claimed, exc: PartnerError) -> None:
-        attempts = row.attempts + 1
-        retry_at = utc_now() + backoff(attempts)
+    async def _failed(
+        self, partner: Partner, failures: list[tuple[list[Claimed], PartnerError]]
+    ) -> None:
+        """Back off the failed rows in one transaction. When the partner itself is down, all its
+        rows are held back first (one statement, so concurrent workers lock in the same order)."""
+        now = utc_now()
+        rows = [(row, exc) for group, exc in failures for row in group]
         async with self.platform.unit_of_work() as session:
-            await session.execute(
-                update(outbox)
-                .where(outbox.c.id == row.id)
-                .values(
-                    attempts=attempts,
-                    due_at=retry_at,
-                    claimed_until=None,
-                    last_error=str(exc)[:500],
-                )
-            )
-            if isinstance(exc, PartnerUnreachable | PartnerHttpError):
-                # The partner is down: hold back its other rows too instead of hammering it.
+            if any(isinstance(exc, PartnerUnreachable | PartnerHttpError) for _, exc in rows):
+                hold = now + backoff(min(row.attempts for row, _ in rows) + 1)
                 await session.execute(
                     update(outbox)
-                    .where(outbox.c.partner_id == row.partner_id, outbox.c.due_at < retry_at)
-                    .values(due_at=retry_at)
+                    .where(outbox.c.partner_id == partner.id, outbox.c.due_at < hold)
+                    .values(due_at=hold)
                 )
-        log.info("Push to %s failed (%s attempt %d): %s", partner.name, row.path, attempts, exc)
-        if attempts >= DEGRADED_AFTER:
-            await health.mark_degraded(self.platform, row.partner_id, row.module, str(exc))
+            for row, exc in rows:
+                await session.execute(
+                    update(outbox)
+                    .where(outbox.c.id == row.id)
+                    .values(
+                        attempts=row.attempts + 1,
+                        due_at=now + backoff(row.attempts + 1),
+                        claimed_until=None,
+                        last_error=str(exc)[:500],
+                    )
+                )
+        worst = max(rows, key=lambda item: item[0].attempts)
+        log.info("Push to %s failed for %d objects: %s", partner.name, len(failures), worst[1])
+        if worst[0].attempts + 1 >= DEGRADED_AFTER:
+            await health.mark_degraded(
+                self.platform, worst[0].partner_id, worst[0].module, str(worst[1])
+            )
 
     async def _forget(self, rows: list[Claimed]) -> None:
         async with self.platform.unit_of_work() as session:
