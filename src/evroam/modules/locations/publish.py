@@ -5,22 +5,42 @@ keeps the `last_updated` cascade the Sender must maintain (Connector â†’ EVSE â†
 Saving an object identical to the stored one changes nothing and pushes nothing.
 """
 
-from collections.abc import Iterable
+import json
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
-
-from sqlalchemy.ext.asyncio import AsyncSession
+from datetime import datetime
+from typing import Any, Generic, Protocol, TypeVar
 
 from evroam.errors import EvroamError
 from evroam.modules.locations.enums import Status
 from evroam.modules.locations.model import Location
 from evroam.modules.locations.repository import LocationRepository, locations
+from evroam.partners.model import Partner
 from evroam.platform import Platform
 from evroam.protocol.timestamps import format_datetime, utc_now
 from evroam.protocol.types import ci_key
 from evroam.push.outbox import Change, enqueue, recipients
 from evroam.settings import Role
-from evroam.storage.documents import ObjectKey
+from evroam.storage.documents import DocumentRepository, DocumentRow, ObjectKey
+
+CHUNK = 1000  # objects read and written per round of queries in a bulk save
+
+
+class OwnObject(Protocol):
+    """What a bulk save needs of a Location or Tariff of ours."""
+
+    @property
+    def country_code(self) -> str: ...
+    @property
+    def party_id(self) -> str: ...
+    @property
+    def id(self) -> str: ...
+    @property
+    def last_updated(self) -> datetime: ...
+    def model_dump_json(self, *, exclude_none: bool = ...) -> str: ...
+
+
+Own = TypeVar("Own", bound=OwnObject)
 
 
 @dataclass
@@ -52,37 +72,75 @@ def check_ours(platform: Platform, location: Location) -> None:
 
 async def save_locations(platform: Platform, items: Iterable[Location]) -> SaveResult:
     """Create or replace our Locations in one transaction, queueing a PUT for each change."""
+    batch = list(items)
+    for location in batch:
+        check_ours(platform, location)
     result = SaveResult()
-    now = utc_now()
     async with platform.unit_of_work() as session:
         partners = await recipients(session, "locations")
-        repo = LocationRepository(session)
-        for location in items:
-            check_ours(platform, location)
-            await _save(repo, session, cascade(location), result, partners=partners, now=now)
+        await save_own(
+            LocationRepository(session),
+            [cascade(location) for location in batch],
+            result,
+            Saving("locations", utc_now(), partners, _columns, _published),
+        )
     platform.push_wakeup.set()
     return result
 
 
-async def _save(
-    repo: LocationRepository,
-    session: AsyncSession,
-    location: Location,
-    result: SaveResult,
-    **kw: object,
+def _columns(location: Location) -> dict[str, Any]:
+    return {"publish": location.publish}
+
+
+def _published(location: Location) -> bool:
+    return location.publish
+
+
+@dataclass(frozen=True)
+class Saving(Generic[Own]):
+    """How a batch of our objects of one module is saved: columns, and which are pushed."""
+
+    module: str
+    now: datetime
+    partners: list[Partner]
+    columns: Callable[[Own], dict[str, Any]]
+    pushed: Callable[[Own], bool]
+
+
+async def save_own(
+    repo: DocumentRepository[Any], objects: Sequence[Own], result: SaveResult, how: Saving[Own]
 ) -> None:
-    key = key_of(location)
-    document = location.model_dump(mode="json", exclude_none=True)
-    if await repo.get_document(key) == document:
-        result.unchanged += 1
-        return
-    created = await repo.put(
-        key, location, last_updated=location.last_updated, publish=location.publish
-    )
-    result.created += created
-    result.updated += not created
-    if location.publish:
-        await enqueue(session, [Change("locations", key, (location.id,))], **kw)  # type: ignore[arg-type]
+    """Save our objects in bulk, `CHUNK` at a time: one query reads the stored versions, an
+    executemany writes the changed ones, one more enqueues their pushes. Each object counts
+    as if saved on its own in order: unchanged when equal to the stored (or earlier in the
+    batch) document, created when its key is new."""
+    for start in range(0, len(objects), CHUNK):
+        chunk = objects[start : start + CHUNK]
+        keys = [ObjectKey(o.country_code, o.party_id, o.id).normalised() for o in chunk]
+        stored = await repo.stored_rows(keys)
+        current: dict[ObjectKey, str | dict[str, Any]] = {k: r.document for k, r in stored.items()}
+        rows: dict[ObjectKey, DocumentRow] = {}
+        changes: list[Change] = []
+        for obj, key in zip(chunk, keys, strict=True):
+            text = obj.model_dump_json(exclude_none=True)
+            if key in current and _as_dict(current[key]) == json.loads(text):
+                result.unchanged += 1
+                continue
+            created = key not in current
+            result.created += created
+            result.updated += not created
+            pk = stored[key].pk if key in stored else None
+            rows[key] = DocumentRow(key, text, obj.last_updated, None, how.columns(obj), pk)
+            current[key] = text
+            if how.pushed(obj):
+                owner = ObjectKey(obj.country_code, obj.party_id, obj.id)
+                changes.append(Change(how.module, owner, (obj.id,)))
+        await repo.write_many(list(rows.values()))
+        await enqueue(repo.session, changes, now=how.now, partners=how.partners)
+
+
+def _as_dict(document: str | dict[str, Any]) -> dict[str, Any]:
+    return json.loads(document) if isinstance(document, str) else document
 
 
 @dataclass(frozen=True)
@@ -113,35 +171,50 @@ async def set_evse_status(
 async def set_evse_statuses(platform: Platform, changes: Iterable[StatusChange]) -> list[Location]:
     """Apply a burst of status changes in one transaction; each is queued as its own PATCH.
 
-    A hot path (every charger event): the stored document, validated when it was saved, is
-    edited in place instead of being re-validated as a whole Location.
+    A hot path (every charger event): each stored document, validated when it was saved, is
+    read once per burst, edited in place and written back once.
     """
     now = utc_now()
     stamp = format_datetime(now)
-    documents: dict[ObjectKey, dict[str, Any]] = {}
     default_party = _single_cpo(platform)
+    documents: dict[ObjectKey, dict[str, Any]] = {}
+    patches: list[Change] = []
     async with platform.unit_of_work() as session:
         repo = LocationRepository(session)
-        partners = await recipients(session, "locations")
         for change in changes:
-            key, document = await _own_document(
-                repo, change.location_id, change.party or default_party
-            )
+            key, document = await _burst_document(repo, documents, change, default_party)
             evse = _evse_document(document, change.evse_uid)
             evse["status"], evse["last_updated"], document["last_updated"] = (
                 change.status.value,
                 stamp,
                 stamp,
             )
-            await repo.replace_document(key, document, last_updated=now)
-            documents[key] = document
             if document["publish"]:
-                patch = Change(
-                    "locations", key, (document["id"], evse["uid"]), frozenset({"status"})
+                patches.append(
+                    Change("locations", key, (document["id"], evse["uid"]), frozenset({"status"}))
                 )
-                await enqueue(session, [patch], now=now, partners=partners)
+        for key, document in documents.items():
+            await repo.replace_document(key, document, last_updated=now)
+        await enqueue(session, patches, now=now)
     platform.push_wakeup.set()
     return [Location.model_validate(d) for d in documents.values()]
+
+
+async def _burst_document(
+    repo: LocationRepository,
+    documents: dict[ObjectKey, dict[str, Any]],
+    change: StatusChange,
+    default_party: tuple[str, str] | None,
+) -> tuple[ObjectKey, dict[str, Any]]:
+    """The document a change applies to, read once per burst."""
+    party = change.party or default_party
+    if party is not None:
+        guess = ObjectKey(party[0], party[1], change.location_id).normalised()
+        if guess in documents:
+            return guess, documents[guess]
+    key, document = await _own_document(repo, change.location_id, party)
+    key = key.normalised()
+    return key, documents.setdefault(key, document)
 
 
 def _single_cpo(platform: Platform) -> tuple[str, str] | None:
