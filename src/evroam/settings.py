@@ -84,7 +84,7 @@ class PushSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     enabled: bool = Field(default=True, description="Run the outbox worker inside the server.")
-    batch: int = Field(default=500, ge=1, le=10_000, description="Rows claimed per pass.")
+    batch: int = Field(default=2000, ge=1, le=10_000, description="Rows claimed per pass.")
     concurrency: int = Field(
         default=32, ge=1, le=512, description="Requests in flight per partner."
     )

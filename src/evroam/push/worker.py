@@ -101,7 +101,7 @@ class OutboxWorker:
         platform: Platform,
         deliverers: dict[str, Deliver],
         *,
-        batch: int = 500,
+        batch: int = 2000,
         concurrency: int = 32,
     ) -> None:
         self.platform = platform
