@@ -5,7 +5,7 @@ that page the ways real partners do."""
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -235,17 +235,12 @@ class TestFailedPull:
         before = (await read_state(emsp.platform, await cpo_id(emsp), "locations")).watermark
         later = T0 + timedelta(days=1)
         await save_locations(cpo.platform, [location(n, at=later) for n in range(10)])
-
-        def fail_after_first_page(report: SyncReport) -> None:
-            router.down.add(cpo.host)
-
-        with pytest.raises(PartnerUnreachable):
-            await pull_from(emsp, on_page=fail_after_first_page)
+        with cut_after_pages(router, cpo.host, 1), pytest.raises(PartnerUnreachable):
+            await pull_from(emsp)
         state = await read_state(emsp.platform, await cpo_id(emsp), "locations")
         assert state.watermark == before == T0
         assert state.last_error is not None
         assert "Could not connect" in state.last_error
-        router.down.clear()
         report = await pull_from(emsp)
         assert parse_datetime(list_requests(router)[-1].url.params["date_from"]) < later
         assert (report.stored, report.unchanged) == (3, 7)
@@ -256,14 +251,55 @@ class TestFailedPull:
         await save_locations(cpo.platform, [location(n) for n in range(10)])
         await pull_from(emsp)
         await save_locations(cpo.platform, [location(0, publish=False)])
-        with pytest.raises(PartnerUnreachable):
-            await pull_from(emsp, full=True, on_page=lambda _: router.down.add(cpo.host))
+        with cut_after_pages(router, cpo.host, 1), pytest.raises(PartnerUnreachable):
+            await pull_from(emsp, full=True)
         assert len(await stored_ids(emsp.platform)) == 10
+
+    async def test_a_page_failing_to_store_drops_the_page_asked_ahead(
+        self, linked: Linked, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """The next page is asked while one is stored; a store failure ends the pull there."""
+        router, cpo, emsp = linked
+        await save_locations(cpo.platform, [location(n) for n in range(10)])
+
+        def broken(*_: Any) -> None:
+            raise RuntimeError("disk full")
+
+        monkeypatch.setattr(emsp.platform, "unit_of_work", broken)
+        with pytest.raises(RuntimeError, match="disk full"):
+            await pull_from(emsp)
+        assert [r.url.params.get("offset") for r in list_requests(router)] == [None, "7"]
 
     async def test_a_partner_without_the_sender_interface_is_refused(self, linked: Linked) -> None:
         _, cpo, _ = linked
         with pytest.raises(EvroamError, match="no locations Sender"):
             await pull_from(cpo, "emsp")
+
+
+class CutAfter(httpx.AsyncBaseTransport):
+    """The partner's list answers stop after `pages` of them (connection refused)."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, pages: int) -> None:
+        self.inner, self.pages = inner, pages
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if "/sender/" in request.url.path:
+            if self.pages <= 0:
+                raise httpx.ConnectError("cut", request=request)
+            self.pages -= 1
+        return await self.inner.handle_async_request(request)
+
+
+@contextlib.contextmanager
+def cut_after_pages(router: HostRouter, host: str, pages: int) -> Iterator[None]:
+    """While in the block, `host` answers `pages` list requests, then no more (the next page
+    is asked while one is stored, so a cut in `on_page` would come too late)."""
+    inner = router.apps[host]
+    router.apps[host] = CutAfter(inner, pages)
+    try:
+        yield
+    finally:
+        router.apps[host] = inner
 
 
 async def cpo_id(emsp: Running) -> int:

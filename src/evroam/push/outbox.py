@@ -7,18 +7,19 @@ confirmed"; delivery always sends the object's current state, never a stale mess
 whole-object row covers every change below it (a Location PUT carries its EVSEs).
 """
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy import Integer, bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from evroam.partners.model import InterfaceRole, Partner
 from evroam.partners.repository import PartnerRepository
 from evroam.protocol.types import ci_key
-from evroam.storage.documents import ObjectKey
+from evroam.storage.documents import ObjectKey, chunked
 from evroam.storage.tables import outbox
 
 
@@ -53,8 +54,14 @@ async def enqueue(
     now: datetime,
     partners: list[Partner] | None = None,
 ) -> int:
-    """Record the changes for every recipient; returns how many rows were written."""
-    written = 0
+    """Record the changes for every recipient; returns how many rows were written.
+
+    Any number of changes at once (a bulk save passes thousands): the pending rows of all
+    their objects are read in one query per party, the changes applied to them in order in
+    memory, and the result written with one executemany per kind of write. The rows end up
+    exactly as if each change had been recorded on its own, one after the other.
+    """
+    targets: list[tuple[int, Change]] = []
     by_module: dict[str, list[Partner]] = {}
     for change in changes:
         if change.module not in by_module:
@@ -63,45 +70,118 @@ async def enqueue(
             )
         for partner in by_module[change.module]:
             assert partner.id is not None
-            written += await _enqueue_one(session, partner.id, change, now)
+            targets.append((partner.id, change))
+    if not targets:
+        return 0
+    plan = _Plan(await _pending_rows(session, targets), now)
+    written = sum(plan.apply(partner_id, change) for partner_id, change in targets)
+    await plan.write(session)
     return written
 
 
-async def _enqueue_one(
-    session: AsyncSession, partner_id: int, change: Change, now: datetime
-) -> int:
+ObjectRef = tuple[int, str, str, str, str]  # partner_id, module, country_code, party_id, object_id
+
+
+def _object_ref(partner_id: int, change: Change) -> ObjectRef:
     norm = change.key.normalised()
-    same_object = and_(
-        outbox.c.partner_id == partner_id,
-        outbox.c.module == change.module,
-        outbox.c.country_code == norm.country_code,
-        outbox.c.party_id == norm.party_id,
-        outbox.c.object_id == norm.object_id,
-    )
-    rows = (
-        await session.execute(
-            select(outbox.c.id, outbox.c.path, outbox.c.fields, outbox.c.attempts).where(
-                same_object
+    return partner_id, change.module, norm.country_code, norm.party_id, norm.object_id
+
+
+@dataclass
+class _Row:
+    """A pending outbox row as the plan sees it (`id` None: inserted by this plan)."""
+
+    id: int | None
+    path: str
+    fields: list[str] | None
+    attempts: int
+    bumps: int = 0  # revisions to add
+    due_now: bool = False
+    dropped: bool = False  # removed again by a later whole-object change
+
+
+async def _pending_rows(
+    session: AsyncSession, targets: list[tuple[int, Change]]
+) -> dict[ObjectRef, list[_Row]]:
+    """The pending rows of every object the changes touch, for the partners they go to."""
+    wanted = dict.fromkeys(_object_ref(partner_id, change) for partner_id, change in targets)
+    groups: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+    for _, module, country_code, party_id, object_id in wanted:
+        groups[module, country_code, party_id].add(object_id)
+    partner_ids = sorted({ref[0] for ref in wanted})
+    c = outbox.c
+    found: dict[ObjectRef, list[_Row]] = {ref: [] for ref in wanted}
+    for (module, country_code, party_id), object_ids in groups.items():
+        for chunk in chunked(sorted(object_ids)):
+            query = select(c.id, c.partner_id, c.object_id, c.path, c.fields, c.attempts).where(
+                c.module == module,
+                c.country_code == country_code,
+                c.party_id == party_id,
+                c.object_id.in_(chunk),
+                c.partner_id.in_(partner_ids),
             )
-        )
-    ).all()
-    target = change.path_key
-    if any(r.fields is None and _covers(r.path, target) and r.path != target for r in rows):
-        return 0  # a pending whole-object delivery of an ancestor already carries this change
-    if change.fields is None:
-        descendants = [r.id for r in rows if r.path != target and _covers(target, r.path)]
-        if descendants:
-            await session.execute(delete(outbox).where(outbox.c.id.in_(descendants)))
-    existing = next((r for r in rows if r.path == target), None)
-    if existing is None:
-        await session.execute(insert(outbox).values(**_new_row(partner_id, change, now)))
+            for r in await session.execute(query):
+                ref = (r.partner_id, module, country_code, party_id, r.object_id)
+                if ref in found:
+                    found[ref].append(_Row(r.id, r.path, r.fields, r.attempts))
+    return found
+
+
+class _Plan:
+    """The changes applied in order to the pending rows in memory, then written at once."""
+
+    def __init__(self, rows: dict[ObjectRef, list[_Row]], now: datetime) -> None:
+        self.rows, self.now = rows, now
+        self.deleted: list[int] = []
+        self.created: list[tuple[ObjectRef, _Row]] = []  # in the order of the changes
+
+    def apply(self, partner_id: int, change: Change) -> int:
+        """One change for one partner; 0 when a pending ancestor delivery carries it."""
+        rows = self.rows[_object_ref(partner_id, change)]
+        target = change.path_key
+        if any(r.fields is None and _covers(r.path, target) and r.path != target for r in rows):
+            return 0  # a pending whole-object delivery of an ancestor already carries this change
+        if change.fields is None:
+            for row in [r for r in rows if r.path != target and _covers(target, r.path)]:
+                rows.remove(row)
+                row.dropped = True
+                if row.id is not None:
+                    self.deleted.append(row.id)
+        existing = next((r for r in rows if r.path == target), None)
+        if existing is None:
+            fields = None if change.fields is None else sorted(change.fields)
+            rows.append(row := _Row(None, target, fields, 0))
+            self.created.append((_object_ref(partner_id, change), row))
+            return 1
+        existing.fields = _merge(existing.fields, change.fields)
+        existing.bumps += 1
+        existing.due_now = existing.due_now or existing.attempts == 0  # backoff is kept
         return 1
-    fields = _merge(existing.fields, change.fields)
-    values: dict[str, Any] = {"fields": fields, "revision": outbox.c.revision + 1}
-    if existing.attempts == 0:
-        values["due_at"] = now  # a partner in backoff keeps its backoff
-    await session.execute(update(outbox).where(outbox.c.id == existing.id).values(**values))
-    return 1
+
+    async def write(self, session: AsyncSession) -> None:
+        c = outbox.c
+        for chunk in chunked(self.deleted):
+            await session.execute(delete(outbox).where(c.id.in_(chunk)))
+        bumped: dict[bool, list[dict[str, Any]]] = {True: [], False: []}
+        for rows in self.rows.values():
+            for row in rows:
+                if row.id is not None and row.bumps:
+                    bump = {"b_id": row.id, "b_fields": row.fields, "b_bumps": row.bumps}
+                    bumped[row.due_now].append(bump)
+        for due_now, params in bumped.items():
+            values: dict[str, Any] = {
+                "fields": bindparam("b_fields", type_=c.fields.type),
+                "revision": c.revision + bindparam("b_bumps", type_=Integer()),
+            }
+            if due_now:
+                values["due_at"] = bindparam("b_due_at", type_=c.due_at.type)
+            statement = update(outbox).where(c.id == bindparam("b_id", type_=Integer()))
+            for chunk in chunked(params):
+                rows_now = [p | {"b_due_at": self.now} for p in chunk] if due_now else chunk
+                await session.execute(statement.values(values), list(rows_now))
+        new = [_new_row(ref, row, self.now) for ref, row in self.created if not row.dropped]
+        for chunk in chunked(new):
+            await session.execute(insert(outbox), list(chunk))
 
 
 def _covers(ancestor: str, path: str) -> bool:
@@ -114,17 +194,17 @@ def _merge(pending: list[str] | None, fields: frozenset[str] | None) -> list[str
     return sorted(set(pending) | fields)
 
 
-def _new_row(partner_id: int, change: Change, now: datetime) -> dict[str, Any]:
-    norm = change.key.normalised()
+def _new_row(ref: ObjectRef, row: _Row, now: datetime) -> dict[str, Any]:
+    partner_id, module, country_code, party_id, object_id = ref
     return {
         "partner_id": partner_id,
-        "module": change.module,
-        "country_code": norm.country_code,
-        "party_id": norm.party_id,
-        "object_id": norm.object_id,
-        "path": change.path_key,
-        "fields": None if change.fields is None else sorted(change.fields),
-        "revision": 1,
+        "module": module,
+        "country_code": country_code,
+        "party_id": party_id,
+        "object_id": object_id,
+        "path": row.path,
+        "fields": row.fields,
+        "revision": 1 + row.bumps,
         "attempts": 0,
         "due_at": now,
         "created_at": now,

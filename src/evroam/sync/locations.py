@@ -13,4 +13,4 @@ def _columns(location: Location) -> dict[str, Any]:
 
 # In 2.2.1 the wire Location is the domain Location (versions/v2_2_1/locations.py); a version
 # with another shape maps it to the domain model before it reaches `parse`.
-LOCATIONS = PullModule("locations", LocationRepository, Location.model_validate, _columns)
+LOCATIONS = PullModule("locations", LocationRepository, Location, _columns)

@@ -5,6 +5,7 @@ with `partner_id` = the partner they came from; rows of other partners and our o
 (`partner_id` NULL) are never written or removed by a pull.
 """
 
+import json
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -16,9 +17,11 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from evroam.partners.model import Partner
-from evroam.storage.documents import DocumentRepository, ObjectKey
+from evroam.storage.documents import DocumentRepository, DocumentRow, ObjectKey, StoredRow
 
 log = logging.getLogger("evroam.sync")
+
+REMOVAL_SLICE = 5000  # rows read at a time when a full pull looks for what was not returned
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -40,12 +43,20 @@ def last_updated_of(obj: Any) -> datetime:
 
 @dataclass(frozen=True)
 class PullModule(Generic[M]):
-    """How the engine parses and stores the objects of one module (`columns`: its own)."""
+    """How the engine reads and stores the objects of one module (`columns`: its own).
+
+    `model` validates an object as the partner sends it; in 2.2.1 the wire object is the
+    domain object (versions/v2_2_1), so pages are validated straight into the stored model.
+    A version with another shape would map it to the domain model in `model`'s validators.
+    """
 
     name: str
     repository: type[DocumentRepository[M]]
-    parse: Callable[[dict[str, Any]], M]
+    model: type[M]
     columns: Callable[[M], dict[str, Any]] = field(default=no_columns)
+
+    def parse(self, item: dict[str, Any]) -> M:
+        return self.model.model_validate(item)
 
 
 @dataclass
@@ -88,6 +99,33 @@ def problems(exc: ValidationError) -> str:
     )
 
 
+class SeenKeys:
+    """The keys one pull has met, held compactly (ids per party: ~100 bytes a key)."""
+
+    def __init__(self) -> None:
+        self._ids: dict[tuple[str, str], set[str]] = {}
+
+    def add(self, key: ObjectKey) -> None:
+        norm = key.normalised()
+        self._ids.setdefault((norm.country_code, norm.party_id), set()).add(norm.object_id)
+
+    def update(self, keys: Iterable[ObjectKey]) -> None:
+        for key in keys:
+            self.add(key)
+
+    def __contains__(self, key: ObjectKey) -> bool:
+        norm = key.normalised()
+        return norm.object_id in self._ids.get((norm.country_code, norm.party_id), ())
+
+    def __len__(self) -> int:
+        return sum(len(ids) for ids in self._ids.values())
+
+
+def named(obj: Any) -> dict[str, Any]:
+    """The fields `describe` names, of a validated object."""
+    return {"country_code": obj.country_code, "party_id": obj.party_id, "id": obj.id}
+
+
 class PageStore(Generic[M]):
     """Stores the objects of pages of one pull, remembering what it has seen (dedupe)."""
 
@@ -95,7 +133,7 @@ class PageStore(Generic[M]):
         self.module = module
         self.partner = partner
         self.partner_id = partner.id
-        self.seen: set[ObjectKey] = set()
+        self.seen = SeenKeys()
 
     def _skip(self, outcome: PageOutcome, item: dict[str, Any], why: str) -> None:
         outcome.skipped += 1
@@ -108,97 +146,96 @@ class PageStore(Generic[M]):
         )
 
     def parse(self, item: object, outcome: PageOutcome) -> M | None:
-        """The object, or None when it is invalid, not the partner's, or already seen."""
+        """The object, or None when it is invalid (skipped and logged)."""
         if not isinstance(item, dict):
             self._skip(outcome, {}, f"not a JSON object but {type(item).__name__}")
             return None
         try:
-            obj = self.module.parse(item)
+            return self.module.parse(item)
         except ValidationError as exc:
             self._skip(outcome, item, f"invalid ({problems(exc)})")
             self.seen.update(raw_key(item))  # returned, though broken: not removed (B.71)
             return None
+
+    def accept(self, obj: M, outcome: PageOutcome) -> ObjectKey | None:
+        """The object's key, or None when it is not the partner's or was seen already."""
         key = owner_key(obj).normalised()
         if not may_own(self.partner, key):
-            self._skip(outcome, item, "its party is not one this partner carries")
+            self._skip(outcome, named(obj), "its party is not one this partner carries")
             return None
         if key in self.seen:
             return None  # re-read after a step back (paging.py): stored already
         self.seen.add(key)
-        return obj
+        return key
 
-    async def store(self, session: AsyncSession, items: Iterable[object]) -> PageOutcome:
-        """Upsert the valid objects of one page in the caller's transaction."""
+    async def store(
+        self, session: AsyncSession, objects: list[M] | None, items: Iterable[object] = ()
+    ) -> PageOutcome:
+        """Upsert the valid objects of one page in the caller's transaction, in bulk.
+
+        `objects` are validated already; otherwise each of `items` is validated here.
+        One query reads the stored rows of the page, one executemany writes the changes.
+        """
         outcome = PageOutcome()
+        if objects is None:
+            objects = [obj for item in items if (obj := self.parse(item, outcome)) is not None]
+        accepted = [(key, obj) for obj in objects if (key := self.accept(obj, outcome))]
         repo = self.module.repository(session)
-        for item in items:
-            obj = self.parse(item, outcome)
-            if obj is not None:
-                await self._upsert(repo, obj, item, outcome)  # type: ignore[arg-type]
+        stored = await repo.stored_rows(key for key, _ in accepted)
+        rows = [
+            row
+            for key, obj in accepted
+            if (row := self._row(key, obj, stored.get(key), outcome)) is not None
+        ]
+        await repo.write_many(rows)
+        outcome.stored += len(rows)
         return outcome
 
-    async def _upsert(
-        self,
-        repo: DocumentRepository[M],
-        obj: M,
-        item: dict[str, Any],
-        outcome: PageOutcome,
-    ) -> None:
-        key, moment = owner_key(obj), last_updated_of(obj)
-        stored = await stored_row(repo, key)
+    def _row(
+        self, key: ObjectKey, obj: M, stored: StoredRow | None, outcome: PageOutcome
+    ) -> DocumentRow | None:
+        """What to write for the object, or None: not ours to replace, older, or the same."""
         if stored is not None and stored.partner_id != self.partner_id:
-            self._skip(outcome, item, "stored already as another party's or our own object")
-            return
+            self._skip(outcome, named(obj), "stored already as another party's or our own object")
+            return None
+        moment = last_updated_of(obj)
         outcome.saw(moment)
-        if stored is not None and not stored.replaced_by(obj, moment):
-            outcome.unchanged += 1  # the same, or newer (pushed to us while we pulled)
-            return
-        await repo.put(
-            key, obj, last_updated=moment, partner_id=self.partner_id, **self.module.columns(obj)
-        )
-        outcome.stored += 1
-
-
-@dataclass(frozen=True)
-class StoredRow:
-    """The stored version of an object: whose it is, its document and last_updated."""
-
-    partner_id: int | None
-    document: dict[str, Any]
-    last_updated: datetime
-
-    def replaced_by(self, obj: BaseModel, moment: datetime) -> bool:
-        """Whether the pulled object should replace this one: it differs and is not older."""
-        return moment >= self.last_updated and self.document != obj.model_dump(
-            mode="json", exclude_none=True
-        )
-
-
-async def stored_row(repo: DocumentRepository[Any], key: ObjectKey) -> StoredRow | None:
-    c, norm = repo.table.c, key.normalised()
-    query = select(c.partner_id, c.document, c.last_updated).where(
-        c.country_code == norm.country_code,
-        c.party_id == norm.party_id,
-        c.object_id == norm.object_id,
-    )
-    row = (await repo.session.execute(query)).first()
-    return None if row is None else StoredRow(row.partner_id, dict(row.document), row.last_updated)
+        if stored is not None and moment < stored.last_updated:
+            outcome.unchanged += 1  # newer: pushed to us while we pulled
+            return None
+        document = obj.model_dump_json(exclude_none=True)
+        if stored is not None and stored.document == json.loads(document):
+            outcome.unchanged += 1
+            return None
+        columns = self.module.columns(obj)
+        pk = None if stored is None else stored.pk
+        return DocumentRow(key, document, moment, self.partner_id, columns, pk)
 
 
 async def remove_missing(
-    repo: DocumentRepository[Any], partner_id: int, seen: set[ObjectKey], before: datetime
+    repo: DocumentRepository[Any], partner_id: int, seen: SeenKeys, before: datetime
 ) -> int:
     """Delete the partner's objects a full pull did not return (CONFORMANCE B.71).
 
     Only objects last updated before the pull started: one the partner pushed to us while we
-    were pulling is newer than the list we got, and stays.
+    were pulling is newer than the list we got, and stays. The partner's rows are read in
+    slices of primary keys, so a large store is never held at once.
     """
-    c = repo.table.c
-    query = select(c.pk, c.country_code, c.party_id, c.object_id).where(
-        c.partner_id == partner_id, c.last_updated < before
-    )
-    rows = (await repo.session.execute(query)).all()
-    gone = [r.pk for r in rows if ObjectKey(r.country_code, r.party_id, r.object_id) not in seen]
-    for start in range(0, len(gone), 500):
-        await repo.session.execute(delete(repo.table).where(c.pk.in_(gone[start : start + 500])))
-    return len(gone)
+    c, after, removed = repo.table.c, 0, 0
+    while True:
+        query = (
+            select(c.pk, c.country_code, c.party_id, c.object_id)
+            .where(c.partner_id == partner_id, c.last_updated < before, c.pk > after)
+            .order_by(c.pk)
+            .limit(REMOVAL_SLICE)
+        )
+        rows = (await repo.session.execute(query)).all()
+        if not rows:
+            return removed
+        after = rows[-1].pk
+        gone = [
+            r.pk for r in rows if ObjectKey(r.country_code, r.party_id, r.object_id) not in seen
+        ]
+        if gone:
+            await repo.session.execute(delete(repo.table).where(c.pk.in_(gone)))
+            removed += len(gone)

@@ -5,4 +5,4 @@ from evroam.modules.tariffs.repository import TariffRepository
 from evroam.sync.store import PullModule
 
 # In 2.2.1 the wire Tariff is the domain Tariff (versions/v2_2_1/tariffs.py).
-TARIFFS = PullModule("tariffs", TariffRepository, Tariff.model_validate)
+TARIFFS = PullModule("tariffs", TariffRepository, Tariff)

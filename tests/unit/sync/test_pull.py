@@ -14,7 +14,8 @@ from evroam.partners.lifecycle import PartnerState
 from evroam.partners.model import Partner, PartyRole
 from evroam.settings import Settings
 from evroam.storage.documents import ObjectKey
-from evroam.sync.pull import next_watermark, page_items, response_time
+from evroam.sync.fetch import page_items
+from evroam.sync.pull import next_watermark, response_time
 from evroam.sync.settings import SyncSettings, sync_settings
 from evroam.sync.store import describe, may_own, problems, raw_key
 

@@ -1,9 +1,10 @@
 """Our own Tariffs: saved or deleted with their outbox rows in one transaction, then pushed."""
 
 from collections.abc import Iterable
+from typing import Any
 
 from evroam.errors import EvroamError
-from evroam.modules.locations.publish import SaveResult
+from evroam.modules.locations.publish import SaveResult, Saving, save_own
 from evroam.modules.tariffs.model import Tariff
 from evroam.modules.tariffs.repository import TariffRepository, tariffs
 from evroam.platform import Platform
@@ -23,25 +24,24 @@ def check_ours(platform: Platform, tariff: Tariff) -> None:
 
 async def save_tariffs(platform: Platform, items: Iterable[Tariff]) -> SaveResult:
     """Create or replace our Tariffs, queueing a PUT to every partner for each change."""
+    batch = list(items)
+    for tariff in batch:
+        check_ours(platform, tariff)
     result = SaveResult()
-    now = utc_now()
     async with platform.unit_of_work() as session:
         partners = await recipients(session, "tariffs")
-        repo = TariffRepository(session)
-        for tariff in items:
-            check_ours(platform, tariff)
-            key = key_of(tariff)
-            if await repo.get_document(key) == tariff.model_dump(mode="json", exclude_none=True):
-                result.unchanged += 1
-                continue
-            created = await repo.put(key, tariff, last_updated=tariff.last_updated)
-            result.created += created
-            result.updated += not created
-            await enqueue(
-                session, [Change("tariffs", key, (tariff.id,))], now=now, partners=partners
-            )
+        how = Saving("tariffs", utc_now(), partners, _no_columns, _always)
+        await save_own(TariffRepository(session), batch, result, how)
     platform.push_wakeup.set()
     return result
+
+
+def _no_columns(_: Tariff) -> dict[str, Any]:
+    return {}
+
+
+def _always(_: Tariff) -> bool:
+    return True
 
 
 async def delete_tariff(platform: Platform, key: ObjectKey) -> None:
