@@ -29,6 +29,7 @@ from evroam.modules.locations.model import Location
 from evroam.modules.locations.publish import SaveResult
 from evroam.platform import Platform
 from evroam.protocol.timestamps import format_datetime
+from evroam.sync.collector import COLLECTOR
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -288,6 +289,19 @@ async def import_stream(
     progress: Callable[[], None] = lambda: None,
 ) -> Tally:
     """Validate and save the stream's objects, `batch` per transaction."""
+    with COLLECTOR.relaxed():
+        return await _import(platform, stream, kind, batch=batch, tally=tally, progress=progress)
+
+
+async def _import(
+    platform: Platform,
+    stream: IO[bytes],
+    kind: Kind[M],
+    *,
+    batch: int,
+    tally: Tally,
+    progress: Callable[[], None],
+) -> Tally:
     pending: list[M] = []
     for item in read_documents(stream):
         obj = accept(platform, kind, item, tally)
@@ -371,7 +385,7 @@ def import_command(kind: Kind[M], group: str) -> Callable[..., None]:
     """The `evroam GROUP import FILE` command for one kind of object."""
 
     def command(
-        ctx: typer.Context, file: FileArgument, batch: BatchOption = 500, shown: ShowOption = 20
+        ctx: typer.Context, file: FileArgument, batch: BatchOption = 1000, shown: ShowOption = 20
     ) -> None:
         import_file(ctx, file, kind, batch=batch, shown=shown)
 

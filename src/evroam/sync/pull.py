@@ -14,10 +14,8 @@ newer than that time, so the next pull fetches it.
 
 import asyncio
 import email.utils
-import gc
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Generic
@@ -30,6 +28,7 @@ from evroam.partners.model import InterfaceRole, Partner
 from evroam.platform import Platform
 from evroam.protocol.timestamps import format_datetime
 from evroam.sync import state
+from evroam.sync.collector import COLLECTOR
 from evroam.sync.fetch import Page, get_page
 from evroam.sync.paging import Crawl, read_headers
 from evroam.sync.store import M, PageOutcome, PageStore, PullModule, remove_missing
@@ -200,41 +199,6 @@ class Pull(Generic[M]):
         after = next_watermark(self.report.watermark_before, self.newest, started)
         self.report.watermark_after = after
         await state.record_success(self.platform, self.partner_id, self.module.name, after)
-
-
-class _Collector:
-    """The cyclic garbage collector, relaxed while pulls run (nested pulls: the outermost).
-
-    A pull holds a page of objects at a time (a 1,000-Location page is ~20 MB of models) and
-    frees them by reference counting: they form no cycles. The collector would still walk
-    them, and everything loaded before, many times a page: a third of a pull's CPU. While a
-    pull runs, what exists already is set aside (gc.freeze) and the collector runs about a
-    hundred times less often; both are undone when the last pull ends.
-    """
-
-    THRESHOLD = (100_000, 50, 100)
-
-    def __init__(self) -> None:
-        self.depth = 0
-        self.saved = gc.get_threshold()
-
-    @contextmanager
-    def relaxed(self) -> Iterator[None]:
-        if self.depth == 0:
-            self.saved = gc.get_threshold()
-            gc.freeze()
-            gc.set_threshold(*self.THRESHOLD)
-        self.depth += 1
-        try:
-            yield
-        finally:
-            self.depth -= 1
-            if self.depth == 0:
-                gc.set_threshold(*self.saved)
-                gc.unfreeze()
-
-
-COLLECTOR = _Collector()
 
 
 async def pull(
