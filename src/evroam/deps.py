@@ -12,6 +12,7 @@ from evroam.partners.model import Partner, PartyRole
 from evroam.platform import Platform
 from evroam.protocol.context import RequestContext, context_of
 from evroam.protocol.pagination import (
+    CursorParam,
     DateFromParam,
     DateToParam,
     LimitParam,
@@ -61,6 +62,7 @@ async def page_params(
     limit: LimitParam = None,
     date_from: DateFromParam = None,
     date_to: DateToParam = None,
+    cursor: CursorParam = None,
 ) -> PageRequest:
     """The pagination query of a Sender GET-list, capped at the platform's page limit."""
     return page_request(
@@ -69,6 +71,7 @@ async def page_params(
         date_from=date_from,
         date_to=date_to,
         cap=platform.settings.http.page_limit,
+        cursor=cursor,
     )
 
 

@@ -4,11 +4,21 @@ Token A (INVITATION) reaches versions and credentials only, while the partner is
 token unexpired. A CREDENTIALS token reaches everything once the partner is registered; while we
 are still registering with the partner it reaches the versions endpoints only (the partner
 fetches them with our token B before it answers our POST).
+
+The caller of a registered connection's token stays cached per process for CALLER_TTL: any
+write this process makes to the partner tables (a revoked or rotated token, a state change, a
+deleted partner) drops the cache at once, and the token's expiry is checked on every request;
+a change made by another process (a CLI command, another server worker) takes effect here
+within CALLER_TTL. Tokens of a handshake in progress are looked up on every request.
 """
 
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
+from weakref import WeakKeyDictionary
+
+from sqlalchemy.engine import Engine
 
 from evroam.errors import Unauthorized
 from evroam.partners.lifecycle import CONNECTED, PartnerState
@@ -23,8 +33,13 @@ from evroam.protocol.auth import (
     token_candidates,
 )
 from evroam.protocol.timestamps import utc_now
+from evroam.storage.documents import write_generation
+from evroam.storage.tables import partner_parties, partner_tokens, partners
 
 TOUCH_INTERVAL = timedelta(seconds=30)
+CALLER_TTL = 5.0  # seconds a credentials change made by another process may take to show here
+CALLER_ENTRIES = 1024  # tokens kept per engine before starting afresh
+PARTNER_TABLES = (partners.name, partner_tokens.name, partner_parties.name)
 
 
 class Reach(StrEnum):
@@ -46,26 +61,60 @@ class Caller:
     encoding: TokenEncoding
 
 
+@dataclass(frozen=True)
+class _Known:
+    """A registered caller found by its credential, and until when the answer holds."""
+
+    caller: Caller
+    token_expires_at: datetime | None
+    generation: int
+    expires: float
+
+
+_known: WeakKeyDictionary[Engine, dict[str, _Known]] = WeakKeyDictionary()
+
+
 async def authenticate(platform: Platform, header: str | None, reach: Reach) -> Caller:
     """The caller behind an Authorization header, or Unauthorized (HTTP 401)."""
     credential = credential_of(header)
     if credential is None:
         raise Unauthorized("Missing `Authorization: Token <token>` header")
     now = utc_now()
-    async with platform.sessions() as session:
-        repo = PartnerRepository(session)
-        caller = await _lookup(repo, credential)
-        if caller is None:
-            raise Unauthorized("Unknown credentials token")
-        _check_scope(caller, reach, now)
-        last = caller.partner.last_contact_at
-        if last is None or now - last > TOUCH_INTERVAL:
-            await repo.touch(caller.partner, now)
-            await session.commit()
+    caller = await _caller(platform, credential, now)
+    if caller is None:
+        raise Unauthorized("Unknown credentials token")
+    _check_scope(caller, reach, now)
+    last = caller.partner.last_contact_at
+    if last is None or now - last > TOUCH_INTERVAL:
+        async with platform.unit_of_work() as session:
+            await PartnerRepository(session).touch(caller.partner, now)
     return caller
 
 
-async def _lookup(repo: PartnerRepository, credential: str) -> Caller | None:
+async def _caller(platform: Platform, credential: str, now: datetime) -> Caller | None:
+    """The caller of a credential: from the cache while nothing it rests on has changed, else
+    looked up. Only registered connections are cached: a handshake in progress (Token A, a
+    connection still registering) is finished by another process as often as not."""
+    engine = platform.engine.sync_engine
+    generation = write_generation(engine, *PARTNER_TABLES)
+    cache = _known.setdefault(engine, {})
+    key = hash_token(credential)
+    known = cache.get(key)
+    if known is None or known.generation != generation or known.expires <= time.monotonic():
+        async with platform.sessions() as session:
+            known = await _lookup(PartnerRepository(session), credential, generation)
+        if known is None:
+            return None
+        if known.caller.kind is TokenKind.CREDENTIALS and known.caller.partner.state in CONNECTED:
+            if len(cache) >= CALLER_ENTRIES:
+                cache.clear()
+            cache[key] = known
+    if known.token_expires_at is not None and known.token_expires_at <= now:
+        return None
+    return known.caller
+
+
+async def _lookup(repo: PartnerRepository, credential: str, generation: int) -> _Known | None:
     for token, encoding in token_candidates(credential):
         presented = hash_token(token)
         found = await repo.by_token_hash(presented)
@@ -76,9 +125,8 @@ async def _lookup(repo: PartnerRepository, credential: str) -> Caller | None:
             continue
         if encoding is TokenEncoding.RAW and partner.token_encoding is TokenEncoding.BASE64:
             return None  # this partner is held to the spec's Base64 form
-        if expires_at is not None and expires_at <= utc_now():
-            return None
-        return Caller(partner, kind, token, presented, encoding)
+        caller = Caller(partner, kind, token, presented, encoding)
+        return _Known(caller, expires_at, generation, time.monotonic() + CALLER_TTL)
     return None
 
 

@@ -1,6 +1,11 @@
-"""The OCPI response envelope: data, status_code, status_message, timestamp (DIGEST §1.4)."""
+"""The OCPI response envelope: data, status_code, status_message, timestamp (DIGEST §1.4).
+
+`data` may be JSON text already serialised (`JsonText`, stored documents read as text): it is
+spliced into the body as is, so a list of stored objects is never parsed and written again.
+"""
 
 import json
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
@@ -18,6 +23,15 @@ class _Missing:
 
 
 MISSING: Any = _Missing()
+
+
+class JsonText(str):
+    """A JSON value already serialised (stored documents): written into the envelope as is."""
+
+
+def json_array(items: Iterable[str]) -> JsonText:
+    """The JSON array of already serialised values."""
+    return JsonText("[" + ",".join(items) + "]")
 
 
 class Envelope(BaseModel, Generic[T]):
@@ -57,7 +71,20 @@ def envelope(
 def envelope_bytes(
     data: Any = MISSING, status_code: int = StatusCode.SUCCESS, status_message: str | None = None
 ) -> bytes:
-    return json.dumps(envelope(data, status_code, status_message), separators=(",", ":")).encode()
+    return dump_envelope(envelope(data, status_code, status_message))
+
+
+def dump_envelope(body: dict[str, Any]) -> bytes:
+    """The envelope as compact UTF-8 JSON; `JsonText` data goes in verbatim (it comes first)."""
+    data = body.get("data")
+    if not isinstance(data, JsonText):
+        return _dumps(body)
+    rest = _dumps({k: v for k, v in body.items() if k != "data"})
+    return b'{"data":' + data.encode("utf-8") + b"," + rest[1:]
+
+
+def _dumps(value: Any) -> bytes:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
 class OcpiResponse(JSONResponse):
@@ -77,4 +104,4 @@ class OcpiResponse(JSONResponse):
         )
 
     def render(self, content: Any) -> bytes:
-        return json.dumps(content, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+        return dump_envelope(content)

@@ -3,9 +3,22 @@
 `date_from` inclusive, `date_to` exclusive, `offset` default 0, `limit` capped by the server.
 Every page carries X-Total-Count and X-Limit (the cap), and all but the last a `Link` rel=next
 that repeats the original query with the next offset.
+
+Keyset cursor: a list that knows the key of its last object puts `cursor` beside the next
+offset in `Link` (the URL is opaque to the client, DIGEST §1.6) once that offset reaches
+CURSOR_FROM; below it skipping rows is cheap and the URL stays plain. The cursor holds the
+offset, the key after which the next page starts and a checksum of the date filters; a request whose
+offset and filters are those the cursor was issued for reads `key > cursor` instead of skipping
+`offset` rows, so deep pages cost no more than the first. Any other request (a client that
+edits the URL) gets plain offset semantics; a cursor that is not one of ours is 2001. The
+cursor carries no permission: the caller's own conditions apply to every page.
 """
 
-from dataclasses import dataclass
+import base64
+import binascii
+import re
+import zlib
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import parse_qsl, urlencode
@@ -13,8 +26,12 @@ from urllib.parse import parse_qsl, urlencode
 from fastapi import Query
 
 from evroam.errors import InvalidParameters
-from evroam.protocol.envelope import OcpiResponse
+from evroam.protocol.envelope import OcpiResponse, json_array
 from evroam.protocol.timestamps import parse_datetime
+
+CURSOR_FROM = 1000  # the first next-offset whose Link carries a cursor
+_CURSOR_CHARS = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_CURSOR = re.compile(r"^(\d{1,18})\.(\d{1,18})\.([0-9a-f]{8})$")
 
 
 @dataclass(frozen=True)
@@ -26,6 +43,32 @@ class PageRequest:
     cap: int
     date_from: datetime | None
     date_to: datetime | None
+    after: int | None = None  # keyset: the page starts after this key (from a valid cursor)
+
+    @property
+    def filters(self) -> str:
+        """Checksum of the date window, binding a cursor to the query it was issued for."""
+        window = "/".join(str(d and d.isoformat()) for d in (self.date_from, self.date_to))
+        return f"{zlib.crc32(window.encode()):08x}"
+
+
+def encode_cursor(page: PageRequest, offset: int, key: int) -> str:
+    """The opaque cursor of the page starting at `offset`, after the object with `key`."""
+    return base64.urlsafe_b64encode(f"{offset}.{key}.{page.filters}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[int, int, str]:
+    """(offset, key, filters) of one of our cursors; 2001 for anything else (B.72)."""
+    if not _CURSOR_CHARS.fullmatch(cursor):
+        raise InvalidParameters("cursor: not a cursor of this server")
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
+    except (binascii.Error, ValueError) as exc:
+        raise InvalidParameters("cursor: not a cursor of this server") from exc
+    match = _CURSOR.fullmatch(text)
+    if match is None:
+        raise InvalidParameters("cursor: not a cursor of this server")
+    return int(match[1]), int(match[2]), match[3]
 
 
 def _datetime_param(name: str, value: str | None) -> datetime | None:
@@ -44,21 +87,28 @@ def page_request(
     date_from: str | None,
     date_to: str | None,
     cap: int,
+    cursor: str | None = None,
 ) -> PageRequest:
-    """Validate the pagination parameters; negative values are 2001 (CONFORMANCE B.72)."""
+    """Validate the pagination parameters; negative values are 2001 (CONFORMANCE B.72).
+
+    A cursor is used only for the offset and date filters it was issued for (module doc)."""
     if offset is not None and offset < 0:
         raise InvalidParameters("offset must be 0 or more")
     if limit is not None and limit < 1:
         raise InvalidParameters("limit must be 1 or more")
-    start = _datetime_param("date_from", date_from)
-    end = _datetime_param("date_to", date_to)
-    return PageRequest(
+    page = PageRequest(
         offset=offset or 0,
         limit=min(limit or cap, cap),
         cap=cap,
-        date_from=start,
-        date_to=end,
+        date_from=_datetime_param("date_from", date_from),
+        date_to=_datetime_param("date_to", date_to),
     )
+    if not cursor:
+        return page
+    issued_at, key, filters = decode_cursor(cursor)
+    if (issued_at, filters) != (page.offset, page.filters):
+        return page
+    return replace(page, after=key)
 
 
 OffsetParam = Annotated[int | None, Query(description="Index of the first object (default 0).")]
@@ -67,22 +117,46 @@ DateFromParam = Annotated[
     str | None, Query(description="Only objects with last_updated ≥ date_from (UTC).")
 ]
 DateToParam = Annotated[str | None, Query(description="Only objects with last_updated < date_to.")]
+CursorParam = Annotated[
+    str | None, Query(description="Opaque; set by the server in `Link`, keep it as given.")
+]
+
+
+@dataclass(frozen=True)
+class PageEnd:
+    """How a page read by key ended: whether objects follow, and the key of its last one."""
+
+    more: bool
+    last_key: int | None
 
 
 def page_headers(
-    *, url: str, query: str, page: PageRequest, returned: int, total: int
+    *,
+    url: str,
+    query: str,
+    page: PageRequest,
+    returned: int,
+    total: int,
+    end: PageEnd | None = None,
 ) -> dict[str, str]:
-    """X-Total-Count, X-Limit and, unless this is the last page, Link rel="next"."""
+    """X-Total-Count, X-Limit and, unless this is the last page, Link rel="next".
+
+    With `end` (a page read by key) the Link follows from the page itself and carries the
+    cursor; without, from the total."""
     headers = {"X-Total-Count": str(total), "X-Limit": str(page.cap)}
     next_offset = page.offset + returned
-    if returned > 0 and next_offset < total:
-        params = [
-            (k, v)
-            for k, v in parse_qsl(query, keep_blank_values=True)
-            if k not in ("offset", "limit")
-        ]
-        params += [("offset", str(next_offset)), ("limit", str(page.limit))]
-        headers["Link"] = f'<{url}?{urlencode(params)}>; rel="next"'
+    more = end.more if end else returned > 0 and next_offset < total
+    if not more:
+        return headers
+    params = [
+        (k, v)
+        for k, v in parse_qsl(query, keep_blank_values=True)
+        if k not in ("offset", "limit", "cursor")
+    ]
+    params += [("offset", str(next_offset)), ("limit", str(page.limit))]
+    if end and end.last_key is not None and next_offset >= CURSOR_FROM:
+        params.append(("cursor", encode_cursor(page, next_offset, end.last_key)))
+    headers["Link"] = f'<{url}?{urlencode(params)}>; rel="next"'
     return headers
 
 
@@ -95,3 +169,26 @@ def page_response(
         url=f"{public_url}{path}", query=query, page=page, returned=len(documents), total=total
     )
     return OcpiResponse(documents, headers=headers)
+
+
+def text_page_response(
+    *,
+    public_url: str,
+    path: str,
+    query: str,
+    page: PageRequest,
+    documents: list[str],
+    total: int,
+    end: PageEnd,
+) -> OcpiResponse:
+    """`page_response` for documents read as JSON text (spliced in, never parsed) by key:
+    the Link carries the keyset cursor."""
+    headers = page_headers(
+        url=f"{public_url}{path}",
+        query=query,
+        page=page,
+        returned=len(documents),
+        total=total,
+        end=end,
+    )
+    return OcpiResponse(json_array(documents), headers=headers)

@@ -6,11 +6,16 @@ object id, last_updated and the partner it came from (NULL for our own objects).
 repository subclasses DocumentRepository and adds only its own queries.
 """
 
+import itertools
+import time
+import weakref
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from typing import Any, ClassVar, Generic, TypeVar
+from weakref import WeakKeyDictionary
 
 from pydantic import BaseModel
 from sqlalchemy import (
@@ -20,22 +25,27 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    Select,
     String,
     Table,
+    Text,
     TypeDecorator,
     UniqueConstraint,
     and_,
     bindparam,
+    cast,
     delete,
+    event,
     func,
     insert,
     select,
     update,
 )
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.pool import Pool
 
-from evroam.protocol.pagination import PageRequest
+from evroam.protocol.pagination import PageEnd, PageRequest
 from evroam.protocol.types import ci_key
 from evroam.storage.tables import JsonDocument, UtcDateTime
 
@@ -136,6 +146,15 @@ class Page:
 
     documents: list[dict[str, Any]]
     total: int
+
+
+@dataclass(frozen=True)
+class TextPage:
+    """One page of stored documents as JSON text, the matching total and how the page ended."""
+
+    documents: list[str]
+    total: int
+    end: PageEnd
 
 
 class DocumentRepository(Generic[M]):
@@ -273,19 +292,151 @@ class DocumentRepository(Generic[M]):
 
     async def page(self, request: PageRequest, *where: ColumnElement[bool]) -> Page:
         """Objects in creation order, date_from inclusive, date_to exclusive (DIGEST §1.6)."""
+        conditions = self._listed(request, where)
+        total_query = select(func.count()).select_from(self.table).where(*conditions)
+        total = (await self.session.execute(total_query)).scalar_one()
+        query = self._window(select(self.table.c.document), request, conditions, request.limit)
+        documents = [dict(d) for d in (await self.session.execute(query)).scalars()]
+        return Page(documents, int(total))
+
+    async def page_text(self, request: PageRequest, *where: ColumnElement[bool]) -> TextPage:
+        """`page` for the wire: documents as stored JSON text, never parsed; the total from the
+        count cache (below); read by key after a cursor, and one row more to know if any follow."""
+        conditions = self._listed(request, where)
+        total = await counted(self.session, self.table, conditions)
+        c = self.table.c
+        query = self._window(
+            select(c.pk, cast(c.document, Text)), request, conditions, request.limit + 1
+        )
+        rows = (await self.session.execute(query)).all()
+        shown = rows[: request.limit]
+        end = PageEnd(more=len(rows) > request.limit, last_key=shown[-1][0] if shown else None)
+        return TextPage([row[1] for row in shown], total, end)
+
+    def _listed(
+        self, request: PageRequest, where: Iterable[ColumnElement[bool]]
+    ) -> list[ColumnElement[bool]]:
+        """The caller's conditions and the date window: what the list and its total hold."""
         conditions = [*where]
         if request.date_from is not None:
             conditions.append(self.table.c.last_updated >= request.date_from)
         if request.date_to is not None:
             conditions.append(self.table.c.last_updated < request.date_to)
-        total_query = select(func.count()).select_from(self.table).where(*conditions)
-        total = (await self.session.execute(total_query)).scalar_one()
-        query = (
-            select(self.table.c.document)
-            .where(*conditions)
-            .order_by(self.table.c.pk)
-            .offset(request.offset)
-            .limit(request.limit)
-        )
-        documents = [dict(d) for d in (await self.session.execute(query)).scalars()]
-        return Page(documents, int(total))
+        return conditions
+
+    def _window(
+        self, query: Select[Any], request: PageRequest, conditions: list[Any], limit: int
+    ) -> Select[Any]:
+        """In creation order: after the cursor's key when there is one, else from the offset."""
+        pk = self.table.c.pk
+        query = query.where(*conditions).order_by(pk).limit(limit)
+        if request.after is not None:
+            return query.where(pk > request.after)
+        return query.offset(request.offset)
+
+
+# ── the total of a list: counted once, then cached until a write or COUNT_TTL ──────────────
+
+COUNT_TTL = 5.0  # seconds a count may miss writes made by other processes (or other engines)
+COUNT_ENTRIES = 1024  # distinct (table, conditions) kept per engine before starting afresh
+
+
+@dataclass(frozen=True)
+class _Count:
+    generation: int
+    value: int
+    expires: float
+
+
+_counts: WeakKeyDictionary[Engine, dict[Hashable, _Count]] = WeakKeyDictionary()
+
+
+async def counted(
+    session: AsyncSession, table: Table, conditions: Sequence[ColumnElement[bool]]
+) -> int:
+    """COUNT(*) of the rows matching `conditions`, cached per engine and exact conditions
+    (each caller's visibility conditions are part of the key, so no caller ever sees a count
+    made for another). A write to the table through this process shows at once (see
+    `write_generation`); one by another process within COUNT_TTL."""
+    engine = (await session.connection()).sync_engine
+    generation = write_generation(engine, table.name)
+    query = select(func.count()).select_from(table).where(*conditions)
+    cache_key = query._generate_cache_key()
+    if cache_key is None:  # a condition SQLAlchemy cannot key: counted every time
+        return int((await session.execute(query)).scalar_one())
+    key = (cache_key.key, tuple(p.effective_value for p in cache_key.bindparams))
+    cache = _counts.setdefault(engine, {})
+    found = cache.get(key)
+    if found and found.generation == generation and found.expires > time.monotonic():
+        return found.value
+    value = int((await session.execute(query)).scalar_one())
+    if len(cache) >= COUNT_ENTRIES:
+        cache.clear()
+    cache[key] = _Count(generation, value, time.monotonic() + COUNT_TTL)
+    return value
+
+
+# ── write generations: what a per-process read cache compares to know it is still exact ─────
+
+_ALL = "*"  # a write whose table we cannot name (raw SQL, DDL): every table changed
+_generations: WeakKeyDictionary[Engine, dict[str, int]] = WeakKeyDictionary()
+_ticks = itertools.count(1)
+
+
+def write_generation(engine: Engine, *tables: str) -> int:
+    """A number that grows whenever a statement of this process writes one of `tables`
+    through `engine`, and again when its transaction ends. A cached read made under one
+    generation is exact until the generation changes (writes of other processes are not
+    seen: a cache bounds those by its own TTL). Read it before the read it labels."""
+    _watch_writes()
+    written = _generations.get(engine, {})
+    return max(written.get(name, 0) for name in (*tables, _ALL))
+
+
+@cache
+def _watch_writes() -> None:
+    """Listen to every engine of the process (once): writes bump their tables' generation on
+    execute, on commit and once more when the connection is back in the pool (the commit is
+    then complete, so a read racing the commit is not labelled with the final generation)."""
+    event.listen(Engine, "after_cursor_execute", _on_execute)
+    event.listen(Engine, "commit", _on_commit)
+    event.listen(Pool, "checkin", _on_checkin)
+
+
+_WRITTEN = "evroam_written"  # connection info: (engine, tables written) since the checkout
+
+
+def _on_execute(
+    conn: Connection, _cursor: Any, statement: str, _params: Any, context: Any, _many: bool
+) -> None:
+    table = _written_table(statement, context)
+    if table is not None:
+        _, tables = conn.info.setdefault(_WRITTEN, (weakref.ref(conn.engine), set()))
+        tables.add(table)
+        _bump(conn.engine, table)
+
+
+def _on_commit(conn: Connection) -> None:
+    for table in conn.info.get(_WRITTEN, (None, ()))[1]:
+        _bump(conn.engine, table)
+
+
+def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+    engine_ref, tables = record.info.pop(_WRITTEN, (None, ())) if record else (None, ())
+    engine = engine_ref() if engine_ref else None
+    if engine is not None:
+        for table in tables:
+            _bump(engine, table)
+
+
+def _written_table(statement: str, context: Any) -> str | None:
+    """The table a statement writes, _ALL when unknown, None for a read."""
+    if context is not None and (context.isinsert or context.isupdate or context.isdelete):
+        return str(context.compiled.statement.table.name)
+    if statement.lstrip()[:6].upper() == "SELECT":
+        return None
+    return _ALL
+
+
+def _bump(engine: Engine, table: str) -> None:
+    _generations.setdefault(engine, {})[table] = next(_ticks)

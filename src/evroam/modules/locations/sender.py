@@ -9,7 +9,7 @@ from evroam.deps import Exchange, PageDep, PlatformDep, exchange_for
 from evroam.modules.locations import service
 from evroam.modules.locations.service import LocationPath
 from evroam.protocol.envelope import Envelope, OcpiResponse
-from evroam.protocol.pagination import page_response
+from evroam.protocol.pagination import text_page_response
 from evroam.settings import Role
 from evroam.versions import VersionSpec
 
@@ -24,15 +24,17 @@ def build_sender_router(spec: VersionSpec) -> APIRouter:
     async def get_locations(
         request: Request, page: PageDep, ex: SenderExchange, platform: PlatformDep
     ) -> Response:
-        """Our published Locations, oldest first, with date_from/date_to/offset/limit."""
+        """Our published Locations, oldest first, with date_from/date_to/offset/limit
+        (and the cursor our Link carries)."""
         found = await service.list_published(platform, ex, page)
-        return page_response(
+        return text_page_response(
             public_url=platform.settings.public_url,
             path=request.url.path,
             query=request.url.query,
             page=page,
             documents=found.documents,
             total=found.total,
+            end=found.end,
         )
 
     @router.get("/{location_id}", response_model=Envelope[dict[str, Any]])

@@ -27,7 +27,7 @@ from evroam.partners.model import Partner
 from evroam.platform import Platform
 from evroam.protocol.pagination import PageRequest
 from evroam.protocol.types import ci_key
-from evroam.storage.documents import ObjectKey, Page
+from evroam.storage.documents import ObjectKey, TextPage
 
 
 @dataclass(frozen=True)
@@ -265,10 +265,11 @@ def _ours(exchange: Exchange, addressed_only: bool) -> list[Any]:
     return conditions
 
 
-async def list_published(platform: Platform, exchange: Exchange, page: PageRequest) -> Page:
-    """GET list of the Sender: our published Locations, paginated (DIGEST §5.2)."""
+async def list_published(platform: Platform, exchange: Exchange, page: PageRequest) -> TextPage:
+    """GET list of the Sender: our published Locations as stored JSON, paginated (DIGEST §5.2)."""
     async with platform.sessions() as session:
-        return await LocationRepository(session).page(page, *_ours(exchange, exchange.addressed))
+        repo = LocationRepository(session)
+        return await repo.page_text(page, *_ours(exchange, exchange.addressed))
 
 
 async def get_published(

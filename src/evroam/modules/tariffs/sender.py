@@ -8,7 +8,7 @@ from starlette.responses import Response
 from evroam.deps import Exchange, PageDep, PlatformDep, exchange_for
 from evroam.modules.tariffs import service
 from evroam.protocol.envelope import Envelope
-from evroam.protocol.pagination import page_response
+from evroam.protocol.pagination import text_page_response
 from evroam.settings import Role
 from evroam.versions import VersionSpec
 
@@ -22,15 +22,17 @@ def build_sender_router(spec: VersionSpec) -> APIRouter:
     async def get_tariffs(
         request: Request, page: PageDep, ex: SenderExchange, platform: PlatformDep
     ) -> Response:
-        """Our Tariffs, oldest first, with date_from/date_to/offset/limit."""
+        """Our Tariffs, oldest first, with date_from/date_to/offset/limit
+        (and the cursor our Link carries)."""
         found = await service.list_own(platform, ex, page)
-        return page_response(
+        return text_page_response(
             public_url=platform.settings.public_url,
             path=request.url.path,
             query=request.url.query,
             page=page,
             documents=found.documents,
             total=found.total,
+            end=found.end,
         )
 
     return router

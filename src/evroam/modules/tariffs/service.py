@@ -14,7 +14,7 @@ from evroam.modules.tariffs.repository import TariffRepository, tariffs
 from evroam.platform import Platform
 from evroam.protocol.pagination import PageRequest
 from evroam.protocol.types import ci_key
-from evroam.storage.documents import ObjectKey, Page
+from evroam.storage.documents import ObjectKey, TextPage
 
 
 async def get_received(platform: Platform, exchange: Exchange, key: ObjectKey) -> dict[str, Any]:
@@ -51,8 +51,9 @@ async def delete_received(platform: Platform, exchange: Exchange, key: ObjectKey
             raise NotFound(f"Unknown tariff {key.object_id}")
 
 
-async def list_own(platform: Platform, exchange: Exchange, page: PageRequest) -> Page:
-    """GET list of the Sender: our Tariffs (of the addressed party, if any), paginated."""
+async def list_own(platform: Platform, exchange: Exchange, page: PageRequest) -> TextPage:
+    """GET list of the Sender: our Tariffs (of the addressed party, if any) as stored JSON,
+    paginated."""
     c = tariffs.c
     conditions: list[Any] = [c.partner_id.is_(None)]
     if exchange.addressed:
@@ -61,4 +62,4 @@ async def list_own(platform: Platform, exchange: Exchange, page: PageRequest) ->
             c.party_id == exchange.local.party_id,
         ]
     async with platform.sessions() as session:
-        return await TariffRepository(session).page(page, *conditions)
+        return await TariffRepository(session).page_text(page, *conditions)
