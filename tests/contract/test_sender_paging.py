@@ -11,9 +11,10 @@ import pytest
 
 from evroam.modules.credentials import service as credentials
 from evroam.modules.locations.model import Location
-from evroam.modules.locations.repository import LocationRepository
+from evroam.modules.locations.repository import LocationRepository, locations
 from evroam.partners.client import next_link
 from evroam.protocol import pagination
+from evroam.protocol.pagination import page_request
 from evroam.settings import Settings
 from evroam.storage.documents import ObjectKey
 from tests.contract.locations_support import (
@@ -110,17 +111,22 @@ class TestSplicedBody:
     async def test_data_is_the_stored_objects_as_the_parsed_form_wrote_them(
         self, sender: Link
     ) -> None:
-        """The spliced list is the same JSON, key order included, as the documents parsed
-        and written again; the envelope is complete and typed as JSON."""
+        """The spliced list is the same JSON, key order included, as the documents read the
+        parsed way (`page`) and written again; the envelope is complete and typed as JSON."""
         response = await sender.get(LOCATIONS_SENDER)
-        expected = [
+        page = page_request(offset=0, limit=3, date_from=None, date_to=None, cap=3)
+        async with sender.server.platform.sessions() as session:
+            parsed = await LocationRepository(session).page(page, locations.c.partner_id.is_(None))
+        listed = data(response)
+        assert json.dumps(listed, ensure_ascii=False) == json.dumps(
+            parsed.documents, ensure_ascii=False
+        )
+        assert listed == [
             Location.model_validate(location(f"L{n}", at(n))).model_dump(
                 mode="json", exclude_none=True
             )
             for n in range(3)
         ]
-        listed = data(response)
-        assert json.dumps(listed, ensure_ascii=False) == json.dumps(expected, ensure_ascii=False)
         assert response.headers["content-type"] == "application/json"
         assert int(response.headers["content-length"]) == len(response.content)
         assert set(response.json()) == {"data", "status_code", "timestamp"}
