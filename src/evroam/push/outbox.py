@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from evroam.partners.model import InterfaceRole, Partner
 from evroam.partners.repository import PartnerRepository
 from evroam.protocol.types import ci_key
-from evroam.storage.documents import ObjectKey, chunked
+from evroam.storage.documents import ObjectKey, chunked, literal_list
 from evroam.storage.tables import outbox
 
 
@@ -117,7 +117,7 @@ async def _pending_rows(
                 c.module == module,
                 c.country_code == country_code,
                 c.party_id == party_id,
-                c.object_id.in_(chunk),
+                c.object_id.in_(literal_list(chunk)),
                 c.partner_id.in_(partner_ids),
             )
             for r in await session.execute(query):

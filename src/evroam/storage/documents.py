@@ -126,6 +126,16 @@ def chunked(values: Sequence[Any], size: int = BULK_CHUNK) -> Iterable[Sequence[
     return (values[start : start + size] for start in range(0, len(values), size))
 
 
+def literal_list(values: Sequence[Any]) -> Any:
+    """An IN list written into the statement as constants (escaped by SQLAlchemy).
+
+    As bound parameters, PostgreSQL plans a statement it has prepared five times generically:
+    `object_id IN ($1, …, $1000)` is then checked element by element on every row the rest
+    of the condition leaves, ~0.7 s a query on 20,000 rows. Constants keep it an index lookup.
+    """
+    return bindparam("literal_list", list(values), expanding=True, literal_execute=True)
+
+
 def _bulk_params(row: DocumentRow) -> dict[str, Any]:
     key = row.key.normalised()
     params = {f"b_{name}": value for name, value in row.columns.items()}
@@ -242,7 +252,7 @@ class DocumentRepository(Generic[M]):
                 query = select(c.pk, c.object_id, c.partner_id, c.last_updated, c.document).where(
                     c.country_code == country_code,
                     c.party_id == party_id,
-                    c.object_id.in_(chunk),
+                    c.object_id.in_(literal_list(chunk)),
                 )
                 for row in await self.session.execute(query):
                     key = ObjectKey(country_code, party_id, row.object_id)
