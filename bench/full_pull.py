@@ -29,6 +29,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
@@ -52,6 +53,7 @@ class Timed:
     """The timed CLI run: wall seconds, its peak RSS, its JSON report and exit status."""
 
     seconds: float
+    cpu_seconds: float
     peak_rss_mb: float
     report: dict[str, Any]
     returncode: int
@@ -102,7 +104,14 @@ def timed_sync(command: list[str]) -> Timed:
         output, errors = stdout.read(), stderr.read().decode(errors="replace")
     reports = json.loads(output) if output.strip() else [{}]
     # ru_maxrss is in KiB on Linux
-    return Timed(seconds, usage.ru_maxrss / 1024, reports[0], process.returncode, errors)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Timed(seconds, cpu, usage.ru_maxrss / 1024, reports[0], process.returncode, errors)
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a live process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def digests(node: Node, *, published_only: bool) -> dict[str, str]:
@@ -156,7 +165,10 @@ async def main(count: int, postgres: str | None, page_limit: int) -> int:
             command = sync_command(emsp)
             load_before = load()
             console.print(f"Timed: {shlex.join(command)}")
+            assert cpo.process is not None
+            cpo_cpu = cpu_seconds(cpo.process.pid)
             run = timed_sync(command)
+            cpo_cpu = cpu_seconds(cpo.process.pid) - cpo_cpu
             load_after = load()
             assert cpo.process is not None
             assert emsp.process is not None
@@ -191,6 +203,10 @@ async def main(count: int, postgres: str | None, page_limit: int) -> int:
         ("seconds, sync process spawn to exit", f"{run.seconds:.2f}"),
         ("seconds, the pull itself (duration_ms)", f"{pull_seconds:.2f}"),
         ("objects/s (process)", f"{published / run.seconds:,.0f}"),
+        (
+            "CPU seconds: sync process / CPO server meanwhile",
+            f"{run.cpu_seconds:.1f} / {cpo_cpu:.1f}",
+        ),
         ("CPO server peak RSS", f"{cpo_rss:.0f} MB"),
         ("eMSP server peak RSS (idle: the pull runs in the CLI)", f"{emsp_rss:.0f} MB"),
         ("eMSP sync CLI process peak RSS", f"{run.peak_rss_mb:.0f} MB"),
