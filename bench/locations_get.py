@@ -118,7 +118,7 @@ def cpu_seconds(pid: int) -> float:
 
 
 def wrk_command(url: str, header: str | None, connections: int, seconds: int) -> list[str]:
-    command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "--latency"]
     if header:
         command += ["-H", header]
     return [*command, url]
@@ -303,7 +303,7 @@ def report(args: argparse.Namespace, found: list[Row], commands: list[str]) -> N
             f"{load.requests_per_second:,.0f}",
             f"{load.p50_ms:.2f} ms",
             f"{load.p99_ms:.2f} ms",
-            f"{row.cpu_ms_per_request:.3f} ms",
+            f"{row.cpu_ms_per_request:.3f} ms" if load.requests else "—",
             f"{row.body_bytes:,} B",
             str(load.non_2xx + load.socket_errors),
             f"{row.peak_rss_mb:.0f} MB",

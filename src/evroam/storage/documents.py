@@ -6,6 +6,7 @@ object id, last_updated and the partner it came from (NULL for our own objects).
 repository subclasses DocumentRepository and adds only its own queries.
 """
 
+import asyncio
 import itertools
 import time
 import weakref
@@ -42,7 +43,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Connection, Dialect, Engine
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.pool import Pool
 
 from evroam.protocol.pagination import PageEnd, PageRequest
@@ -311,13 +312,14 @@ class DocumentRepository(Generic[M]):
 
     async def page_text(self, request: PageRequest, *where: ColumnElement[bool]) -> TextPage:
         """`page` for the wire: documents as stored JSON text, never parsed; the total from the
-        count cache (below); read by key after a cursor, and one row more to know if any follow."""
+        count cache (below); read by key after a cursor, and one row more to know if any follow.
+        The window is chosen on keys alone, so rows skipped by an offset are never converted
+        to text (PostgreSQL would do it for every one of them)."""
         conditions = self._listed(request, where)
         total = await counted(self.session, self.table, conditions)
         c = self.table.c
-        query = self._window(
-            select(c.pk, cast(c.document, Text)), request, conditions, request.limit + 1
-        )
+        keys = self._window(select(c.pk), request, conditions, request.limit + 1).subquery()
+        query = select(c.pk, cast(c.document, Text)).join(keys, keys.c.pk == c.pk).order_by(c.pk)
         rows = (await self.session.execute(query)).all()
         shown = rows[: request.limit]
         end = PageEnd(more=len(rows) > request.limit, last_key=shown[-1][0] if shown else None)
@@ -345,17 +347,20 @@ class DocumentRepository(Generic[M]):
         return query.offset(request.offset)
 
 
-# ── the total of a list: counted once, then cached until a write or COUNT_TTL ──────────────
+# ── the total of a list: counted once per engine and conditions, renewed in the background ─
 
-COUNT_TTL = 5.0  # seconds a count may miss writes made by other processes (or other engines)
+COUNT_TTL = 5.0  # seconds after which a count is renewed (the bound for other processes' writes)
 COUNT_ENTRIES = 1024  # distinct (table, conditions) kept per engine before starting afresh
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Count:
+    """The count of one (table, conditions) under one write generation."""
+
     generation: int
-    value: int
-    expires: float
+    value: int | None = None  # None until first counted
+    expires: float = 0.0
+    task: "asyncio.Task[int] | None" = None  # a count under way
 
 
 _counts: WeakKeyDictionary[Engine, dict[Hashable, _Count]] = WeakKeyDictionary()
@@ -366,24 +371,40 @@ async def counted(
 ) -> int:
     """COUNT(*) of the rows matching `conditions`, cached per engine and exact conditions
     (each caller's visibility conditions are part of the key, so no caller ever sees a count
-    made for another). A write to the table through this process shows at once (see
-    `write_generation`); one by another process within COUNT_TTL."""
-    engine = (await session.connection()).sync_engine
-    generation = write_generation(engine, table.name)
+    made for another). A write to the table by this process shows at once (`write_generation`):
+    the next request counts afresh, concurrent ones sharing that one count. Writes of other
+    processes show within COUNT_TTL plus one count's time: an expired count is still answered
+    while one renewal runs in the background, so no request waits for a full scan twice."""
+    engine = session.bind
+    assert isinstance(engine, AsyncEngine), "a session bound to the platform's engine"
     query = select(func.count()).select_from(table).where(*conditions)
     cache_key = query._generate_cache_key()
     if cache_key is None:  # a condition SQLAlchemy cannot key: counted every time
         return int((await session.execute(query)).scalar_one())
     key = (cache_key.key, tuple(p.effective_value for p in cache_key.bindparams))
-    cache = _counts.setdefault(engine, {})
-    found = cache.get(key)
-    if found and found.generation == generation and found.expires > time.monotonic():
-        return found.value
-    value = int((await session.execute(query)).scalar_one())
-    if len(cache) >= COUNT_ENTRIES:
-        cache.clear()
-    cache[key] = _Count(generation, value, time.monotonic() + COUNT_TTL)
-    return value
+    generation = write_generation(engine.sync_engine, table.name)
+    cache = _counts.setdefault(engine.sync_engine, {})
+    entry = cache.get(key)
+    if entry is None or entry.generation != generation:
+        if len(cache) >= COUNT_ENTRIES:
+            cache.clear()
+        entry = cache[key] = _Count(generation)
+    if entry.task is None and entry.expires <= time.monotonic():
+        entry.task = asyncio.create_task(_recount(engine, query, entry))
+    if entry.value is not None:
+        return entry.value
+    assert entry.task is not None
+    return await asyncio.shield(entry.task)
+
+
+async def _recount(engine: AsyncEngine, query: Select[Any], entry: _Count) -> int:
+    try:
+        async with engine.connect() as connection:
+            value = int((await connection.execute(query)).scalar_one())
+        entry.value, entry.expires = value, time.monotonic() + COUNT_TTL
+        return value
+    finally:
+        entry.task = None
 
 
 # ── write generations: what a per-process read cache compares to know it is still exact ─────
