@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from evroam.errors import EvroamError
 from evroam.partners.client import next_link
 from evroam.settings import Settings
 from tests.contract.conftest import Pair
@@ -351,14 +352,19 @@ class TestGetTariffs:
     async def test_own_tariff_untouched_when_partner_claims_our_party(
         self, make_settings: Callable[..., Settings]
     ) -> None:
-        """A partner registered with our own party id cannot delete or replace our Tariffs."""
+        """A partner claiming our own party id is refused at registration, so it never gets a way
+        to delete or replace our Tariffs; a Hub (which writes for the parties behind it) is
+        refused for our parties with 404 and nothing changes."""
         hybrid = make_settings("hybrid", "CPO:NL:CPO", "EMSP:NL:MSP")
         twin = make_settings("twin", "CPO:NL:CPO")
-        async with platforms(hybrid, twin) as (_, (h, t)):
+        hub = make_settings("hub", "HUB:DE:HUB")
+        async with platforms(hybrid, twin, hub) as (_, (h, t, b)):
             await store_own_tariff(h, tariff())
-            twin_in = await link(t, h)
+            with pytest.raises(EvroamError, match="hosted on this platform"):
+                await link(t, h)
+            hub_in = await link(b, h)
             assert (
-                await twin_in.put(T1, tariff(last_updated=LATER, currency="USD"))
+                await hub_in.put(T1, tariff(last_updated=LATER, currency="USD"))
             ).status_code == 404
-            assert (await twin_in.call("DELETE", T1)).status_code == 404
-            assert data(await twin_in.get(TARIFFS_SENDER)) == [tariff()]
+            assert (await hub_in.call("DELETE", T1)).status_code == 404
+            assert data(await hub_in.get(TARIFFS_SENDER)) == [tariff()]
