@@ -24,7 +24,8 @@ from evroam.protocol.routing import PartyRef, parse_routing, routing_headers
 from evroam.settings import PartySettings, Role
 
 
-def get_platform(request: Request) -> Platform:
+async def get_platform(request: Request) -> Platform:
+    # async: a plain function would be run on a worker thread for every request
     platform = request.app.state.platform
     assert isinstance(platform, Platform)
     return platform

@@ -45,6 +45,10 @@ def create_engine(db: DatabaseSettings) -> AsyncEngine:
         path = make_url(url).database or ":memory:"
         if path == ":memory:":
             kwargs["poolclass"] = NullPool
+        else:
+            # Connections are cheap to keep and costly to reopen (PRAGMAs): size the pool for
+            # the concurrency a server sees, so a burst never opens and closes them one by one.
+            kwargs.update(pool_size=32, max_overflow=32)
         kwargs["async_creator"] = inline_creator(path, busy_timeout_ms=SQLITE_BUSY_MS)
         engine = create_async_engine(url, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
