@@ -18,6 +18,7 @@ from evroam.partners.model import Partner, PartyRole
 from evroam.protocol.auth import TokenEncoding
 from evroam.settings import PartySettings, Role, Settings
 from evroam.storage import migrate
+from evroam.storage.changes import ChangeFeed, start_feed
 from evroam.storage.database import create_engine, session_factory
 from evroam.versions import VersionSpec, by_number, supported
 
@@ -37,6 +38,7 @@ class Platform:
         self.sessions: async_sessionmaker[AsyncSession] = session_factory(engine)
         self.transport = transport
         self.push_wakeup = asyncio.Event()  # set after a change is queued: the worker starts now
+        self.feed: ChangeFeed | None = None  # other processes' writes, for the read caches
 
     @classmethod
     async def open(
@@ -49,9 +51,13 @@ class Platform:
         engine = create_engine(settings.database)
         if settings.database.auto_migrate if migrate_now is None else migrate_now:
             await migrate.upgrade(engine, db_schema=settings.database.db_schema)
-        return cls(settings, engine, transport=transport)
+        platform = cls(settings, engine, transport=transport)
+        platform.feed = await start_feed(engine, db_schema=settings.database.db_schema)
+        return platform
 
     async def close(self) -> None:
+        if self.feed is not None:
+            await self.feed.close()
         await self.engine.dispose()
 
     @asynccontextmanager

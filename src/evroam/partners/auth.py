@@ -5,11 +5,12 @@ token unexpired. A CREDENTIALS token reaches everything once the partner is regi
 are still registering with the partner it reaches the versions endpoints only (the partner
 fetches them with our token B before it answers our POST).
 
-The caller of a registered connection's token stays cached per process for CALLER_TTL: any
-write this process makes to the partner tables (a revoked or rotated token, a state change, a
-deleted partner) drops the cache at once, and the token's expiry is checked on every request;
-a change made by another process (a CLI command, another server worker) takes effect here
-within CALLER_TTL. Tokens of a handshake in progress are looked up on every request.
+The caller of a registered connection's token stays cached per process: any write to the
+partner tables (a revoked or rotated token, a state change, a deleted partner) drops the cache
+at once, by this process or, through the change feed (storage/changes.py), by another (a CLI
+command, another server worker); the token's expiry is checked on every request. Without a
+live feed an entry lives a few seconds only. Tokens of a handshake in progress are looked up
+on every request.
 """
 
 import time
@@ -33,11 +34,10 @@ from evroam.protocol.auth import (
     token_candidates,
 )
 from evroam.protocol.timestamps import utc_now
-from evroam.storage.documents import write_generation
+from evroam.storage.changes import cache_ttl, write_generation
 from evroam.storage.tables import partner_parties, partner_tokens, partners
 
 TOUCH_INTERVAL = timedelta(seconds=30)
-CALLER_TTL = 5.0  # seconds a credentials change made by another process may take to show here
 CALLER_ENTRIES = 1024  # tokens kept per engine before starting afresh
 PARTNER_TABLES = (partners.name, partner_tokens.name, partner_parties.name)
 
@@ -102,7 +102,8 @@ async def _caller(platform: Platform, credential: str, now: datetime) -> Caller 
     known = cache.get(key)
     if known is None or known.generation != generation or known.expires <= time.monotonic():
         async with platform.sessions() as session:
-            known = await _lookup(PartnerRepository(session), credential, generation)
+            expires = time.monotonic() + cache_ttl(engine)
+            known = await _lookup(PartnerRepository(session), credential, generation, expires)
         if known is None:
             return None
         if known.caller.kind is TokenKind.CREDENTIALS and known.caller.partner.state in CONNECTED:
@@ -114,7 +115,9 @@ async def _caller(platform: Platform, credential: str, now: datetime) -> Caller 
     return known.caller
 
 
-async def _lookup(repo: PartnerRepository, credential: str, generation: int) -> _Known | None:
+async def _lookup(
+    repo: PartnerRepository, credential: str, generation: int, expires: float
+) -> _Known | None:
     for token, encoding in token_candidates(credential):
         presented = hash_token(token)
         found = await repo.by_token_hash(presented)
@@ -126,7 +129,7 @@ async def _lookup(repo: PartnerRepository, credential: str, generation: int) -> 
         if encoding is TokenEncoding.RAW and partner.token_encoding is TokenEncoding.BASE64:
             return None  # this partner is held to the spec's Base64 form
         caller = Caller(partner, kind, token, presented, encoding)
-        return _Known(caller, expires_at, generation, time.monotonic() + CALLER_TTL)
+        return _Known(caller, expires_at, generation, expires)
     return None
 
 

@@ -25,13 +25,14 @@ class _Missing:
 MISSING: Any = _Missing()
 
 
-class JsonText(str):
-    """A JSON value already serialised (stored documents): written into the envelope as is."""
+class JsonText(bytes):
+    """A JSON value already serialised as UTF-8 (stored documents): written into the envelope
+    as is."""
 
 
 def json_array(items: Iterable[str]) -> JsonText:
     """The JSON array of already serialised values."""
-    return JsonText("[" + ",".join(items) + "]")
+    return JsonText(("[" + ",".join(items) + "]").encode("utf-8"))
 
 
 class Envelope(BaseModel, Generic[T]):
@@ -80,7 +81,7 @@ def dump_envelope(body: dict[str, Any]) -> bytes:
     if not isinstance(data, JsonText):
         return _dumps(body)
     rest = _dumps({k: v for k, v in body.items() if k != "data"})
-    return b'{"data":' + data.encode("utf-8") + b"," + rest[1:]
+    return b'{"data":' + data + b"," + rest[1:]
 
 
 def _dumps(value: Any) -> bytes:

@@ -26,7 +26,7 @@ from urllib.parse import parse_qsl, urlencode
 from fastapi import Query
 
 from evroam.errors import InvalidParameters
-from evroam.protocol.envelope import OcpiResponse, json_array
+from evroam.protocol.envelope import JsonText, OcpiResponse
 from evroam.protocol.timestamps import parse_datetime
 
 CURSOR_FROM = 1000  # the first next-offset whose Link carries a cursor
@@ -177,18 +177,14 @@ def text_page_response(
     path: str,
     query: str,
     page: PageRequest,
-    documents: list[str],
+    data: JsonText,
+    returned: int,
     total: int,
     end: PageEnd,
 ) -> OcpiResponse:
-    """`page_response` for documents read as JSON text (spliced in, never parsed) by key:
-    the Link carries the keyset cursor."""
+    """`page_response` for `returned` documents already serialised as one JSON array (spliced
+    in, never parsed), read by key: the Link carries the keyset cursor."""
     headers = page_headers(
-        url=f"{public_url}{path}",
-        query=query,
-        page=page,
-        returned=len(documents),
-        total=total,
-        end=end,
+        url=f"{public_url}{path}", query=query, page=page, returned=returned, total=total, end=end
     )
-    return OcpiResponse(json_array(documents), headers=headers)
+    return OcpiResponse(data, headers=headers)

@@ -6,17 +6,11 @@ object id, last_updated and the partner it came from (NULL for our own objects).
 repository subclasses DocumentRepository and adds only its own queries.
 """
 
-import asyncio
-import itertools
-import time
-import weakref
 from collections import defaultdict
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cache
 from typing import Any, ClassVar, Generic, TypeVar
-from weakref import WeakKeyDictionary
 
 from pydantic import BaseModel
 from sqlalchemy import (
@@ -36,18 +30,18 @@ from sqlalchemy import (
     bindparam,
     cast,
     delete,
-    event,
     func,
     insert,
     select,
     update,
 )
-from sqlalchemy.engine import Connection, Dialect, Engine
+from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
-from sqlalchemy.pool import Pool
 
+from evroam.protocol.envelope import JsonText, json_array
 from evroam.protocol.pagination import PageEnd, PageRequest
 from evroam.protocol.types import ci_key
+from evroam.storage.listing import PageRows, cached_page, counted, list_key
 from evroam.storage.tables import JsonDocument, UtcDateTime
 
 M = TypeVar("M", bound=BaseModel)
@@ -91,7 +85,7 @@ class ObjectKey:
 BULK_CHUNK = 1000  # ids per IN list: far below SQLite's and asyncpg's bound-parameter limits
 
 
-class JsonText(TypeDecorator[str]):
+class SerializedJson(TypeDecorator[str]):
     """A document serialised already (`model_dump_json`): bound as it is, not dumped again."""
 
     impl = JsonDocument
@@ -161,9 +155,11 @@ class Page:
 
 @dataclass(frozen=True)
 class TextPage:
-    """One page of stored documents as JSON text, the matching total and how the page ended."""
+    """One page of stored documents as one JSON array (text, never parsed), how many, the
+    matching total and how the page ended."""
 
-    documents: list[str]
+    data: JsonText
+    returned: int
     total: int
     end: PageEnd
 
@@ -276,7 +272,7 @@ class DocumentRepository(Generic[M]):
     def _bulk_values(self, row: DocumentRow) -> dict[str, Any]:
         names = ["last_updated", "partner_id", *row.columns]
         values: dict[str, Any] = {n: bindparam(f"b_{n}", type_=self.table.c[n].type) for n in names}
-        return values | {"document": bindparam("b_document", type_=JsonText())}
+        return values | {"document": bindparam("b_document", type_=SerializedJson())}
 
     def _bulk_insert(self, row: DocumentRow) -> Any:
         keys = ("country_code", "party_id", "object_id")
@@ -311,19 +307,31 @@ class DocumentRepository(Generic[M]):
         return Page(documents, int(total))
 
     async def page_text(self, request: PageRequest, *where: ColumnElement[bool]) -> TextPage:
-        """`page` for the wire: documents as stored JSON text, never parsed; the total from the
-        count cache (below); read by key after a cursor, and one row more to know if any follow.
-        The window is chosen on keys alone, so rows skipped by an offset are never converted
-        to text (PostgreSQL would do it for every one of them)."""
+        """`page` for the wire: documents as stored JSON text, never parsed; the total and
+        recently served pages from memory while exact (storage/listing.py); read by key after a
+        cursor, and one row more to know if any follow."""
         conditions = self._listed(request, where)
-        total = await counted(self.session, self.table, conditions)
+        listed = list_key(self.table, conditions)
+        total = await counted(self.session, self.table, conditions, listed)
+        window = (request.after, request.offset if request.after is None else 0, request.limit)
+        key = None if listed is None else (listed, window)
+        engine = self.session.bind
+        assert isinstance(engine, AsyncEngine), "a session bound to the platform's engine"
+        rows = await cached_page(
+            engine.sync_engine, self.table, key, lambda: self._read_page(request, conditions)
+        )
+        return TextPage(rows.data, rows.returned, total, rows.end)
+
+    async def _read_page(self, request: PageRequest, conditions: list[Any]) -> PageRows:
+        """The window is chosen on keys alone, so rows skipped by an offset are never converted
+        to text (PostgreSQL would do it for every one of them)."""
         c = self.table.c
         keys = self._window(select(c.pk), request, conditions, request.limit + 1).subquery()
         query = select(c.pk, cast(c.document, Text)).join(keys, keys.c.pk == c.pk).order_by(c.pk)
         rows = (await self.session.execute(query)).all()
         shown = rows[: request.limit]
         end = PageEnd(more=len(rows) > request.limit, last_key=shown[-1][0] if shown else None)
-        return TextPage([row[1] for row in shown], total, end)
+        return PageRows(json_array(row[1] for row in shown), len(shown), end)
 
     def _listed(
         self, request: PageRequest, where: Iterable[ColumnElement[bool]]
@@ -345,129 +353,3 @@ class DocumentRepository(Generic[M]):
         if request.after is not None:
             return query.where(pk > request.after)
         return query.offset(request.offset)
-
-
-# ── the total of a list: counted once per engine and conditions, renewed in the background ─
-
-COUNT_TTL = 5.0  # seconds after which a count is renewed (the bound for other processes' writes)
-COUNT_ENTRIES = 1024  # distinct (table, conditions) kept per engine before starting afresh
-
-
-@dataclass
-class _Count:
-    """The count of one (table, conditions) under one write generation."""
-
-    generation: int
-    value: int | None = None  # None until first counted
-    expires: float = 0.0
-    task: "asyncio.Task[int] | None" = None  # a count under way
-
-
-_counts: WeakKeyDictionary[Engine, dict[Hashable, _Count]] = WeakKeyDictionary()
-
-
-async def counted(
-    session: AsyncSession, table: Table, conditions: Sequence[ColumnElement[bool]]
-) -> int:
-    """COUNT(*) of the rows matching `conditions`, cached per engine and exact conditions
-    (each caller's visibility conditions are part of the key, so no caller ever sees a count
-    made for another). A write to the table by this process shows at once (`write_generation`):
-    the next request counts afresh, concurrent ones sharing that one count. Writes of other
-    processes show within COUNT_TTL plus one count's time: an expired count is still answered
-    while one renewal runs in the background, so no request waits for a full scan twice."""
-    engine = session.bind
-    assert isinstance(engine, AsyncEngine), "a session bound to the platform's engine"
-    query = select(func.count()).select_from(table).where(*conditions)
-    cache_key = query._generate_cache_key()
-    if cache_key is None:  # a condition SQLAlchemy cannot key: counted every time
-        return int((await session.execute(query)).scalar_one())
-    key = (cache_key.key, tuple(p.effective_value for p in cache_key.bindparams))
-    generation = write_generation(engine.sync_engine, table.name)
-    cache = _counts.setdefault(engine.sync_engine, {})
-    entry = cache.get(key)
-    if entry is None or entry.generation != generation:
-        if len(cache) >= COUNT_ENTRIES:
-            cache.clear()
-        entry = cache[key] = _Count(generation)
-    if entry.task is None and entry.expires <= time.monotonic():
-        entry.task = asyncio.create_task(_recount(engine, query, entry))
-    if entry.value is not None:
-        return entry.value
-    assert entry.task is not None
-    return await asyncio.shield(entry.task)
-
-
-async def _recount(engine: AsyncEngine, query: Select[Any], entry: _Count) -> int:
-    try:
-        async with engine.connect() as connection:
-            value = int((await connection.execute(query)).scalar_one())
-        entry.value, entry.expires = value, time.monotonic() + COUNT_TTL
-        return value
-    finally:
-        entry.task = None
-
-
-# ── write generations: what a per-process read cache compares to know it is still exact ─────
-
-_ALL = "*"  # a write whose table we cannot name (raw SQL, DDL): every table changed
-_generations: WeakKeyDictionary[Engine, dict[str, int]] = WeakKeyDictionary()
-_ticks = itertools.count(1)
-
-
-def write_generation(engine: Engine, *tables: str) -> int:
-    """A number that grows whenever a statement of this process writes one of `tables`
-    through `engine`, and again when its transaction ends. A cached read made under one
-    generation is exact until the generation changes (writes of other processes are not
-    seen: a cache bounds those by its own TTL). Read it before the read it labels."""
-    _watch_writes()
-    written = _generations.get(engine, {})
-    return max(written.get(name, 0) for name in (*tables, _ALL))
-
-
-@cache
-def _watch_writes() -> None:
-    """Listen to every engine of the process (once): writes bump their tables' generation on
-    execute, on commit and once more when the connection is back in the pool (the commit is
-    then complete, so a read racing the commit is not labelled with the final generation)."""
-    event.listen(Engine, "after_cursor_execute", _on_execute)
-    event.listen(Engine, "commit", _on_commit)
-    event.listen(Pool, "checkin", _on_checkin)
-
-
-_WRITTEN = "evroam_written"  # connection info: (engine, tables written) since the checkout
-
-
-def _on_execute(
-    conn: Connection, _cursor: Any, statement: str, _params: Any, context: Any, _many: bool
-) -> None:
-    table = _written_table(statement, context)
-    if table is not None:
-        _, tables = conn.info.setdefault(_WRITTEN, (weakref.ref(conn.engine), set()))
-        tables.add(table)
-        _bump(conn.engine, table)
-
-
-def _on_commit(conn: Connection) -> None:
-    for table in conn.info.get(_WRITTEN, (None, ()))[1]:
-        _bump(conn.engine, table)
-
-
-def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
-    engine_ref, tables = record.info.pop(_WRITTEN, (None, ())) if record else (None, ())
-    engine = engine_ref() if engine_ref else None
-    if engine is not None:
-        for table in tables:
-            _bump(engine, table)
-
-
-def _written_table(statement: str, context: Any) -> str | None:
-    """The table a statement writes, _ALL when unknown, None for a read."""
-    if context is not None and (context.isinsert or context.isupdate or context.isdelete):
-        return str(context.compiled.statement.table.name)
-    if statement.lstrip()[:6].upper() == "SELECT":
-        return None
-    return _ALL
-
-
-def _bump(engine: Engine, table: str) -> None:
-    _generations.setdefault(engine, {})[table] = next(_ticks)

@@ -32,7 +32,8 @@ def build_sender_router(spec: VersionSpec) -> APIRouter:
             path=request.url.path,
             query=request.url.query,
             page=page,
-            documents=found.documents,
+            data=found.data,
+            returned=found.returned,
             total=found.total,
             end=found.end,
         )
