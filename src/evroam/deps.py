@@ -2,9 +2,10 @@
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
+from starlette.responses import Response
 
 from evroam.errors import InvalidParameters
 from evroam.partners.auth import Caller, Reach, authenticate
@@ -19,9 +20,11 @@ from evroam.protocol.pagination import (
     OffsetParam,
     PageRequest,
     page_request,
+    text_page_response,
 )
 from evroam.protocol.routing import PartyRef, parse_routing, routing_headers
 from evroam.settings import PartySettings, Role
+from evroam.storage.documents import TextPage
 
 
 async def get_platform(request: Request) -> Platform:
@@ -146,3 +149,74 @@ def _remote_party(partner: Partner, sender: PartyRef | None) -> PartyRole | None
     raise InvalidParameters(
         f"OCPI-from-country-code/party-id {sender} is not carried by this connection"
     )
+
+
+# ── Sender GET-lists: resolved in one call ──────────────────────────────────────────────────
+
+ExchangeResolver = Callable[[Request, Caller, Platform], Awaitable[Exchange]]
+Lister = Callable[[Platform, Exchange, PageRequest], Awaitable[TextPage]]
+
+
+async def sender_list(request: Request, resolve: ExchangeResolver, lister: Lister) -> Response:
+    """A Sender GET-list answer: caller, parties and page resolved, the page listed by `lister`
+    (stored JSON), pagination headers on the public URL.
+
+    The dependencies' own functions are called directly: FastAPI's per-request solving of the
+    eight dependencies and seven parameters cost more than serving a page from memory (about
+    0.4 ms a request), and these lists are what partners pull most. The route documents the
+    parameters with `LIST_PARAMETERS`."""
+    platform = await get_platform(request)
+    caller = await functional_caller(platform, request.headers.get("authorization"))
+    exchange = await resolve(request, caller, platform)
+    query = request.query_params
+    page = await page_params(
+        platform,
+        offset=_query_int(query.get("offset"), "offset"),
+        limit=_query_int(query.get("limit"), "limit"),
+        date_from=query.get("date_from"),
+        date_to=query.get("date_to"),
+        cursor=query.get("cursor"),
+    )
+    found = await lister(platform, exchange, page)
+    return text_page_response(
+        public_url=platform.settings.public_url,
+        path=request.scope["path"],
+        query=request.scope["query_string"].decode("latin-1"),
+        page=page,
+        data=found.data,
+        returned=found.returned,
+        total=found.total,
+        end=found.end,
+    )
+
+
+def _query_int(raw: str | None, name: str) -> int | None:
+    if raw is None or raw == "":
+        return None
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise InvalidParameters(f"{name} must be an integer, not {raw!r}") from exc
+
+
+def _query(name: str, description: str, kind: str = "string") -> dict[str, Any]:
+    return {"name": name, "in": "query", "schema": {"type": kind}, "description": description}
+
+
+LIST_PARAMETERS: dict[str, Any] = {
+    "parameters": [
+        {
+            "name": "Authorization",
+            "in": "header",
+            "required": True,
+            "schema": {"type": "string"},
+            "description": "`Token <base64 of the credentials token>`",
+        },
+        _query("offset", "Index of the first object (default 0).", "integer"),
+        _query("limit", "Maximum objects wanted; capped by X-Limit.", "integer"),
+        _query("date_from", "Only objects with last_updated ≥ date_from (UTC)."),
+        _query("date_to", "Only objects with last_updated < date_to."),
+        _query("cursor", "Opaque; set by the server in `Link`, keep it as given."),
+    ]
+}
+"""OpenAPI parameters of a Sender GET-list answered by `sender_list` (`openapi_extra`)."""

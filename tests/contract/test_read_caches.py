@@ -91,7 +91,7 @@ class TestSenderPages:
 
         async def renamed() -> bool:
             response = await sender.get(LOCATIONS_SENDER)
-            return response.json()["data"][1].get("name") == "Renamed"
+            return bool(response.json()["data"][1].get("name") == "Renamed")
 
         await soon(renamed)
 

@@ -30,7 +30,6 @@ from sqlalchemy import (
     bindparam,
     cast,
     delete,
-    func,
     insert,
     select,
     update,
@@ -41,7 +40,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from evroam.protocol.envelope import JsonText, json_array
 from evroam.protocol.pagination import PageEnd, PageRequest
 from evroam.protocol.types import ci_key
-from evroam.storage.listing import PageRows, cached_page, counted, list_key
+from evroam.storage.listing import Listed, PageRows, cached_page, counted, listed
 from evroam.storage.tables import JsonDocument, UtcDateTime
 
 M = TypeVar("M", bound=BaseModel)
@@ -299,56 +298,65 @@ class DocumentRepository(Generic[M]):
 
     async def page(self, request: PageRequest, *where: ColumnElement[bool]) -> Page:
         """Objects in creation order, date_from inclusive, date_to exclusive (DIGEST §1.6)."""
-        conditions = self._listed(request, where)
-        total_query = select(func.count()).select_from(self.table).where(*conditions)
-        total = (await self.session.execute(total_query)).scalar_one()
+        found = self.listing(request, *where)
+        total = (await self.session.execute(found.count)).scalar_one()
+        conditions = list(found.conditions)
         query = self._window(select(self.table.c.document), request, conditions, request.limit)
         documents = [dict(d) for d in (await self.session.execute(query)).scalars()]
         return Page(documents, int(total))
 
     async def page_text(self, request: PageRequest, *where: ColumnElement[bool]) -> TextPage:
-        """`page` for the wire: documents as stored JSON text, never parsed; the total and
-        recently served pages from memory while exact (storage/listing.py); read by key after a
-        cursor, and one row more to know if any follow."""
-        conditions = self._listed(request, where)
-        listed = list_key(self.table, conditions)
-        total = await counted(self.session, self.table, conditions, listed)
-        window = (request.after, request.offset if request.after is None else 0, request.limit)
-        key = None if listed is None else (listed, window)
+        """`page` for the wire: documents as stored JSON text, never parsed (`served_page`)."""
         engine = self.session.bind
         assert isinstance(engine, AsyncEngine), "a session bound to the platform's engine"
+        return await self.served_page(engine, request, self.listing(request, *where))
+
+    @classmethod
+    def listing(cls, request: PageRequest, *where: ColumnElement[bool]) -> Listed:
+        """The list a request pages through: the caller's conditions and the date window
+        (date_from inclusive, date_to exclusive). Pure: a service may keep it for the next
+        request with the same conditions and dates."""
+        conditions = [*where]
+        if request.date_from is not None:
+            conditions.append(cls.table.c.last_updated >= request.date_from)
+        if request.date_to is not None:
+            conditions.append(cls.table.c.last_updated < request.date_to)
+        return listed(cls.table, conditions)
+
+    @classmethod
+    async def served_page(
+        cls, engine: AsyncEngine, request: PageRequest, found: Listed
+    ) -> TextPage:
+        """One page of a list for the wire: the total and recently served pages from memory
+        while exact (storage/listing.py), a connection only for what is not; read by key after
+        a cursor, and one row more to know if any follow."""
+        total = await counted(engine, found)
+        window = (request.after, request.offset if request.after is None else 0, request.limit)
+        key = None if found.key is None else (found.key, window)
         rows = await cached_page(
-            engine.sync_engine, self.table, key, lambda: self._read_page(request, conditions)
+            engine.sync_engine, cls.table, key, lambda: cls._read_page(engine, request, found)
         )
         return TextPage(rows.data, rows.returned, total, rows.end)
 
-    async def _read_page(self, request: PageRequest, conditions: list[Any]) -> PageRows:
+    @classmethod
+    async def _read_page(cls, engine: AsyncEngine, request: PageRequest, found: Listed) -> PageRows:
         """The window is chosen on keys alone, so rows skipped by an offset are never converted
         to text (PostgreSQL would do it for every one of them)."""
-        c = self.table.c
-        keys = self._window(select(c.pk), request, conditions, request.limit + 1).subquery()
+        c, conditions = cls.table.c, list(found.conditions)
+        keys = cls._window(select(c.pk), request, conditions, request.limit + 1).subquery()
         query = select(c.pk, cast(c.document, Text)).join(keys, keys.c.pk == c.pk).order_by(c.pk)
-        rows = (await self.session.execute(query)).all()
+        async with engine.connect() as connection:
+            rows = (await connection.execute(query)).all()
         shown = rows[: request.limit]
         end = PageEnd(more=len(rows) > request.limit, last_key=shown[-1][0] if shown else None)
         return PageRows(json_array(row[1] for row in shown), len(shown), end)
 
-    def _listed(
-        self, request: PageRequest, where: Iterable[ColumnElement[bool]]
-    ) -> list[ColumnElement[bool]]:
-        """The caller's conditions and the date window: what the list and its total hold."""
-        conditions = [*where]
-        if request.date_from is not None:
-            conditions.append(self.table.c.last_updated >= request.date_from)
-        if request.date_to is not None:
-            conditions.append(self.table.c.last_updated < request.date_to)
-        return conditions
-
+    @classmethod
     def _window(
-        self, query: Select[Any], request: PageRequest, conditions: list[Any], limit: int
+        cls, query: Select[Any], request: PageRequest, conditions: list[Any], limit: int
     ) -> Select[Any]:
         """In creation order: after the cursor's key when there is one, else from the offset."""
-        pk = self.table.c.pk
+        pk = cls.table.c.pk
         query = query.where(*conditions).order_by(pk).limit(limit)
         if request.after is not None:
             return query.where(pk > request.after)

@@ -23,7 +23,7 @@ from weakref import WeakKeyDictionary
 
 from sqlalchemy import ColumnElement, Select, Table, func, select
 from sqlalchemy.engine import Engine
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from evroam.protocol.envelope import JsonText
 from evroam.protocol.pagination import PageEnd
@@ -34,17 +34,24 @@ MAX_PAGE_BYTES = 1 << 20  # a page larger than this is served, never kept
 MAX_CACHED_BYTES = 32 << 20  # all kept pages of one engine
 
 
-def list_key(table: Table, conditions: Sequence[ColumnElement[bool]]) -> Hashable | None:
-    """The identity of a list: its table and exact conditions (None when SQLAlchemy cannot
-    key one of them: such a list is never cached)."""
-    cache_key = count_query(table, conditions)._generate_cache_key()
-    if cache_key is None:
-        return None
-    return (cache_key.key, tuple(p.effective_value for p in cache_key.bindparams))
+@dataclass(frozen=True)
+class Listed:
+    """A list: the query counting its rows and its identity, the table and exact conditions
+    (`key` None when SQLAlchemy cannot key one of them: such a list is never cached)."""
+
+    table: Table
+    conditions: tuple[ColumnElement[bool], ...]
+    count: Select[Any]
+    key: Hashable | None
 
 
-def count_query(table: Table, conditions: Sequence[ColumnElement[bool]]) -> Select[Any]:
-    return select(func.count()).select_from(table).where(*conditions)
+def listed(table: Table, conditions: Sequence[ColumnElement[bool]]) -> Listed:
+    count = select(func.count()).select_from(table).where(*conditions)
+    cache_key = count._generate_cache_key()
+    key = None
+    if cache_key is not None:
+        key = (cache_key.key, tuple(p.effective_value for p in cache_key.bindparams))
+    return Listed(table, tuple(conditions), count, key)
 
 
 # ── the total ───────────────────────────────────────────────────────────────────────────────
@@ -63,27 +70,20 @@ class _Count:
 _counts: WeakKeyDictionary[Engine, dict[Hashable, _Count]] = WeakKeyDictionary()
 
 
-async def counted(
-    session: AsyncSession,
-    table: Table,
-    conditions: Sequence[ColumnElement[bool]],
-    key: Hashable | None,
-) -> int:
-    """COUNT(*) of the rows matching `conditions` (`key`: their `list_key`), cached (module doc)."""
-    engine = session.bind
-    assert isinstance(engine, AsyncEngine), "a session bound to the platform's engine"
-    query = count_query(table, conditions)
-    if key is None:
-        return int((await session.execute(query)).scalar_one())
-    generation = write_generation(engine.sync_engine, table.name)
+async def counted(engine: AsyncEngine, listed: Listed) -> int:
+    """COUNT(*) of the list's rows, cached (module doc)."""
+    if listed.key is None:
+        async with engine.connect() as connection:
+            return int((await connection.execute(listed.count)).scalar_one())
+    generation = write_generation(engine.sync_engine, listed.table.name)
     cache = _counts.setdefault(engine.sync_engine, {})
-    entry = cache.get(key)
+    entry = cache.get(listed.key)
     if entry is None or entry.generation != generation:
         if len(cache) >= COUNT_ENTRIES:
             cache.clear()
-        entry = cache[key] = _Count(generation)
+        entry = cache[listed.key] = _Count(generation)
     if entry.task is None and entry.expires <= time.monotonic():
-        entry.task = asyncio.create_task(_recount(engine, query, entry))
+        entry.task = asyncio.create_task(_recount(engine, listed.count, entry))
     if entry.value is not None:
         return entry.value
     assert entry.task is not None

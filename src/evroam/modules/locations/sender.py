@@ -5,38 +5,26 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Request
 from starlette.responses import Response
 
-from evroam.deps import Exchange, PageDep, PlatformDep, exchange_for
+from evroam.deps import LIST_PARAMETERS, Exchange, PlatformDep, exchange_for, sender_list
 from evroam.modules.locations import service
 from evroam.modules.locations.service import LocationPath
 from evroam.protocol.envelope import Envelope, OcpiResponse
-from evroam.protocol.pagination import text_page_response
 from evroam.settings import Role
 from evroam.versions import VersionSpec
 
 ObjectId = Annotated[str, Path(min_length=1, max_length=36)]
-SenderExchange = Annotated[Exchange, Depends(exchange_for(Role.CPO))]
+sender_exchange = exchange_for(Role.CPO)
+SenderExchange = Annotated[Exchange, Depends(sender_exchange)]
 
 
 def build_sender_router(spec: VersionSpec) -> APIRouter:
     router = APIRouter(tags=["locations"])
 
-    @router.get("", response_model=Envelope[list[dict[str, Any]]])
-    async def get_locations(
-        request: Request, page: PageDep, ex: SenderExchange, platform: PlatformDep
-    ) -> Response:
+    @router.get("", response_model=Envelope[list[dict[str, Any]]], openapi_extra=LIST_PARAMETERS)
+    async def get_locations(request: Request) -> Response:
         """Our published Locations, oldest first, with date_from/date_to/offset/limit
         (and the cursor our Link carries)."""
-        found = await service.list_published(platform, ex, page)
-        return text_page_response(
-            public_url=platform.settings.public_url,
-            path=request.url.path,
-            query=request.url.query,
-            page=page,
-            data=found.data,
-            returned=found.returned,
-            total=found.total,
-            end=found.end,
-        )
+        return await sender_list(request, sender_exchange, service.list_published)
 
     @router.get("/{location_id}", response_model=Envelope[dict[str, Any]])
     async def get_location(

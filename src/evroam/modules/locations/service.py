@@ -13,6 +13,8 @@ from collections import defaultdict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -28,6 +30,7 @@ from evroam.platform import Platform
 from evroam.protocol.pagination import PageRequest
 from evroam.protocol.types import ci_key
 from evroam.storage.documents import ObjectKey, TextPage
+from evroam.storage.listing import Listed
 
 
 @dataclass(frozen=True)
@@ -253,23 +256,35 @@ def select(document: dict[str, Any], path: LocationPath) -> dict[str, Any]:
 # ── sender: our own published locations ────────────────────────────────────────────────────
 
 
-def _ours(exchange: Exchange, addressed_only: bool) -> list[Any]:
-    """Conditions selecting our own published Locations (of the addressed party, if any)."""
+def _ours(party: tuple[str, str] | None) -> list[Any]:
+    """Conditions selecting our own published Locations (of `party` only, if given)."""
     c = locations.c
     conditions: list[Any] = [c.partner_id.is_(None), c.publish.is_(True)]
-    if addressed_only:
-        conditions += [
-            c.country_code == exchange.local.country_code,
-            c.party_id == exchange.local.party_id,
-        ]
+    if party is not None:
+        conditions += [c.country_code == party[0], c.party_id == party[1]]
     return conditions
+
+
+def _addressed(exchange: Exchange) -> tuple[str, str] | None:
+    """Our party the request named in OCPI-to-*, if it did."""
+    local = exchange.local
+    return (local.country_code, local.party_id) if exchange.addressed else None
+
+
+@lru_cache(maxsize=256)
+def _published(
+    party: tuple[str, str] | None, date_from: datetime | None, date_to: datetime | None
+) -> Listed:
+    """The list of our published Locations in a date window: a pure function of its
+    arguments, so kept for the requests that repeat them."""
+    window = PageRequest(0, 1, 1, date_from, date_to)
+    return LocationRepository.listing(window, *_ours(party))
 
 
 async def list_published(platform: Platform, exchange: Exchange, page: PageRequest) -> TextPage:
     """GET list of the Sender: our published Locations as stored JSON, paginated (DIGEST §5.2)."""
-    async with platform.sessions() as session:
-        repo = LocationRepository(session)
-        return await repo.page_text(page, *_ours(exchange, exchange.addressed))
+    found = _published(_addressed(exchange), page.date_from, page.date_to)
+    return await LocationRepository.served_page(platform.engine, page, found)
 
 
 async def get_published(
@@ -280,7 +295,7 @@ async def get_published(
     async with platform.sessions() as session:
         repo = LocationRepository(session)
         found = await repo.find_documents(
-            c.object_id == ci_key(path.location_id), *_ours(exchange, exchange.addressed)
+            c.object_id == ci_key(path.location_id), *_ours(_addressed(exchange))
         )
     if not found:
         raise NotFound(f"Unknown location {path.location_id}")
