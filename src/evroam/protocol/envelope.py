@@ -10,7 +10,8 @@ from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
-from starlette.responses import JSONResponse
+from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 
 from evroam.protocol.status import StatusCode
 from evroam.protocol.timestamps import format_datetime, utc_now
@@ -77,19 +78,30 @@ def envelope_bytes(
 
 def dump_envelope(body: dict[str, Any]) -> bytes:
     """The envelope as compact UTF-8 JSON; `JsonText` data goes in verbatim (it comes first)."""
+    return b"".join(envelope_parts(body))
+
+
+def envelope_parts(body: dict[str, Any]) -> list[bytes]:
+    """The envelope's bytes in pieces: `JsonText` data is one piece as it is, not copied."""
     data = body.get("data")
     if not isinstance(data, JsonText):
-        return _dumps(body)
+        return [_dumps(body)]
     rest = _dumps({k: v for k, v in body.items() if k != "data"})
-    return b'{"data":' + data + b"," + rest[1:]
+    return [b'{"data":', data, b"," + rest[1:]]
 
 
 def _dumps(value: Any) -> bytes:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
-class OcpiResponse(JSONResponse):
-    """A JSON response whose body is an OCPI envelope."""
+class OcpiResponse(Response):
+    """A JSON response whose body is an OCPI envelope.
+
+    The body goes out in its pieces (`envelope_parts`): a page of stored documents is sent
+    from the bytes it is kept in. Joining a 200 KB page into one body cost ~0.7 ms a request
+    (each fresh buffer that size is a new memory mapping, paid in page faults)."""
+
+    media_type = "application/json"
 
     def __init__(
         self,
@@ -100,9 +112,24 @@ class OcpiResponse(JSONResponse):
         http_status: int = 200,
         headers: dict[str, str] | None = None,
     ) -> None:
-        super().__init__(
-            envelope(data, status_code, status_message), status_code=http_status, headers=headers
-        )
+        self.parts = envelope_parts(envelope(data, status_code, status_message))
+        self.status_code = http_status
+        self.background = None
+        size = str(sum(len(part) for part in self.parts))
+        self.init_headers({**(headers or {}), "content-length": size})
 
-    def render(self, content: Any) -> bytes:
-        return dump_envelope(content)
+    @property
+    def body(self) -> bytes:  # the whole body, for tests and callers that read it
+        return b"".join(self.parts)
+
+    @body.setter
+    def body(self, value: bytes) -> None:
+        self.parts = [value]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        start = {"type": "http.response.start", "status": self.status_code}
+        await send({**start, "headers": self.raw_headers})
+        *first, last = self.parts
+        for part in first:
+            await send({"type": "http.response.body", "body": part, "more_body": True})
+        await send({"type": "http.response.body", "body": last})

@@ -20,6 +20,7 @@ import re
 import zlib
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import lru_cache
 from typing import Annotated, Any
 from urllib.parse import parse_qsl, urlencode
 
@@ -142,7 +143,21 @@ def page_headers(
     """X-Total-Count, X-Limit and, unless this is the last page, Link rel="next".
 
     With `end` (a page read by key) the Link follows from the page itself and carries the
-    cursor; without, from the total."""
+    cursor; without, from the total. Kept for the next request of the same page (a page
+    served from memory repeats them)."""
+    return dict(_headers(url, query, page, returned, total, end, CURSOR_FROM))
+
+
+@lru_cache(maxsize=1024)
+def _headers(
+    url: str,
+    query: str,
+    page: PageRequest,
+    returned: int,
+    total: int,
+    end: PageEnd | None,
+    cursor_from: int,
+) -> dict[str, str]:
     headers = {"X-Total-Count": str(total), "X-Limit": str(page.cap)}
     next_offset = page.offset + returned
     more = end.more if end else returned > 0 and next_offset < total
@@ -154,7 +169,7 @@ def page_headers(
         if k not in ("offset", "limit", "cursor")
     ]
     params += [("offset", str(next_offset)), ("limit", str(page.limit))]
-    if end and end.last_key is not None and next_offset >= CURSOR_FROM:
+    if end and end.last_key is not None and next_offset >= cursor_from:
         params.append(("cursor", encode_cursor(page, next_offset, end.last_key)))
     headers["Link"] = f'<{url}?{urlencode(params)}>; rel="next"'
     return headers

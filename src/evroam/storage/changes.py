@@ -8,8 +8,8 @@ Writes of this process are seen as they happen (SQLAlchemy events). Writes of ot
   'schema.table')` (migration 0004); delivered when the writing transaction commits. One
   LISTEN connection per platform bumps the named table's generation.
 - SQLite: `PRAGMA data_version` on a connection of our own changes whenever another
-  connection commits; it is read at each generation check (microseconds), and any change
-  bumps every table (SQLite does not say which).
+  connection commits; it is read at generation checks at most once per POLL_SECONDS (one
+  request checks three times), and any change bumps every table (SQLite does not say which).
 
 A cache keyed by generation is then exact across processes; `cache_ttl` bounds its life by
 seconds only where no feed is live (a PostgreSQL listener not yet started, or lost and
@@ -21,6 +21,7 @@ import contextlib
 import itertools
 import logging
 import sqlite3
+import time
 import weakref
 from functools import cache
 from typing import Any
@@ -39,6 +40,7 @@ ALL = "*"  # a write whose table we cannot name (raw SQL, DDL): every table chan
 SHORT_TTL = 5.0  # seconds a cached read may live while other processes' writes are unseen
 LONG_TTL = 300.0  # with a live feed: only a safety net
 RECONNECT_SECONDS = 1.0
+POLL_SECONDS = 0.001  # SQLite: data_version read at most this often (as quick as a NOTIFY)
 
 _generations: WeakKeyDictionary[Engine, dict[str, int]] = WeakKeyDictionary()
 _feeds: WeakKeyDictionary[Engine, "ChangeFeed"] = WeakKeyDictionary()
@@ -142,12 +144,17 @@ class SqliteFeed(ChangeFeed):
         super().__init__(engine)
         self._connection = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._version = self._read()
+        self._next_poll = 0.0
         self.live = True
 
     def _read(self) -> int:
         return int(self._connection.execute("PRAGMA data_version").fetchone()[0])
 
     def poll(self) -> None:
+        now = time.monotonic()
+        if now < self._next_poll:
+            return
+        self._next_poll = now + POLL_SECONDS
         version = self._read()
         if version != self._version:
             self._version = version
