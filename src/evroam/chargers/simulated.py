@@ -1,0 +1,359 @@
+"""A simulated charger network built from our stored Locations (ChargerNetwork, see interface.py).
+
+Deterministic for a seed and a sequence of calls: cars are drawn from the physics catalogue with
+an arrival state of charge and a time of departure, charge along realistic power curves and
+report meter values every `meter_interval` seconds of the injected clock. Faults switched per
+EVSE (evse.Fault) make it misbehave the way real charge points do.
+"""
+
+import asyncio
+import logging
+import random
+from collections.abc import Callable, Iterable
+from datetime import timedelta
+
+from evroam.chargers.clock import Clock
+from evroam.chargers.evse import (
+    ChargingSession,
+    Fault,
+    Reservation,
+    SimConnector,
+    SimEvse,
+    advance,
+    busy_for,
+    connectors_of,
+    end_session,
+    free_for,
+    made,
+    refusal,
+    remote_capable,
+    wh,
+)
+from evroam.chargers.interface import (
+    Answer,
+    ChargerEvent,
+    Listener,
+    Outcome,
+    ReservationCancelled,
+    ReserveRequest,
+    SessionStarted,
+    StartRequest,
+    StopReason,
+)
+from evroam.chargers.physics import Battery, pick_vehicle
+from evroam.modules.locations.enums import Capability, PowerType, Status
+from evroam.modules.locations.model import EVSE, Location
+from evroam.protocol.types import ci_key
+
+log = logging.getLogger("evroam.chargers")
+Key = tuple[str, str]  # (location id, EVSE uid), CiString-normalised
+
+
+def key(location_id: str, evse_uid: str) -> Key:
+    return ci_key(location_id), ci_key(evse_uid)
+
+
+class SimulatedNetwork:
+    """Charge points that answer commands and emit events, in the clock's time."""
+
+    def __init__(self, clock: Clock, *, seed: int = 0, meter_interval: float = 60.0) -> None:
+        self.clock = clock
+        self.seed = seed
+        self.meter_interval = meter_interval
+        self.evses: dict[Key, SimEvse] = {}
+        self.sessions: dict[str, SimEvse] = {}
+        self.reservations: dict[str, SimEvse] = {}
+        self._listeners: list[Listener] = []
+        self._lock = asyncio.Lock()
+        self._drawn = 0
+
+    @classmethod
+    def from_locations(
+        cls,
+        locations: Iterable[Location],
+        clock: Clock,
+        *,
+        seed: int = 0,
+        meter_interval: float = 60.0,
+    ) -> "SimulatedNetwork":
+        network = cls(clock, seed=seed, meter_interval=meter_interval)
+        for location in locations:
+            network.learn(location)
+        return network
+
+    def learn(self, location: Location) -> None:
+        """Add the Location's EVSEs; known ones keep their state and take new ratings."""
+        for evse in location.evses or []:
+            found = self.evses.get(key(location.id, evse.uid))
+            if found is None:
+                self.evses[key(location.id, evse.uid)] = self._new_evse(location.id, evse)
+            else:
+                found.connectors = connectors_of(evse)
+                found.capabilities = frozenset(evse.capabilities or ())
+
+    def _new_evse(self, location_id: str, evse: EVSE) -> SimEvse:
+        rng = random.Random(f"{self.seed}:{ci_key(location_id)}:{ci_key(evse.uid)}")
+        offline = evse.status is Status.UNKNOWN
+        return SimEvse(
+            location_id=location_id,
+            uid=evse.uid,
+            connectors=connectors_of(evse),
+            capabilities=frozenset(evse.capabilities or ()),
+            idle_status=Status.AVAILABLE if offline else evse.status,
+            register_wh=float(rng.randrange(1_000_000, 40_000_000)),
+            faults={Fault.OFFLINE} if offline else set(),
+        )
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
+
+    async def _emit(self, events: list[ChargerEvent]) -> None:
+        for event in events:
+            for listener in list(self._listeners):
+                try:
+                    await listener(event)
+                except Exception:  # one consumer's bug must not stop the chargers
+                    log.exception("A charger event listener failed on %s", type(event).__name__)
+
+    # ── time ────────────────────────────────────────────────────────────────────────────
+
+    async def tick(self) -> None:
+        """Bring every EVSE to the clock's now and emit what happened."""
+        async with self._lock:
+            now = self.clock.now()
+            events = [
+                event
+                for evse in self.evses.values()
+                for event in advance(evse, now, self.meter_interval)
+            ]
+            self._forget_ended()
+        await self._emit(sorted(events, key=lambda e: e.at))
+
+    async def run(self, tick_seconds: float) -> None:
+        """Tick forever (the server's background task)."""
+        while True:
+            await self.clock.sleep(tick_seconds)
+            await self.tick()
+
+    def _forget_ended(self) -> None:
+        self.sessions = {k: e for k, e in self.sessions.items() if e.session and e.session.id == k}
+        self.reservations = {
+            k: e
+            for k, e in self.reservations.items()
+            if e.reservation and ci_key(e.reservation.id) == k
+        }
+
+    async def _act(
+        self, work: Callable[[list[ChargerEvent]], Answer], evse: SimEvse | None
+    ) -> Answer:
+        """Run one command at now, after bringing its EVSE up to date; then emit its events."""
+        async with self._lock:
+            events: list[ChargerEvent] = []
+            if evse is not None:
+                events += advance(evse, self.clock.now(), self.meter_interval)
+            answer = work(events)
+            self._forget_ended()
+        await self._emit(events)
+        return answer
+
+    # ── commands ────────────────────────────────────────────────────────────────────────
+
+    async def start(self, request: StartRequest) -> Answer:
+        evse = self._for_start(request)
+        if evse is None:
+            return Answer(Outcome.REJECTED, f"Unknown location or EVSE at {request.location_id}")
+        return await self._act(lambda events: self._start(evse, request, events), evse)
+
+    def _for_start(self, request: StartRequest) -> SimEvse | None:
+        if request.evse_uid is not None:
+            return self.evses.get(key(request.location_id, request.evse_uid))
+        mine = [e for (loc, _), e in self.evses.items() if loc == ci_key(request.location_id)]
+        free = [e for e in mine if e.status is Status.AVAILABLE and remote_capable(e)]
+        return next(iter(free or mine), None)
+
+    def _start(self, evse: SimEvse, request: StartRequest, events: list[ChargerEvent]) -> Answer:
+        refused = refusal(evse, Capability.REMOTE_START_STOP_CAPABLE)
+        connector = evse.connector(request.connector_id)
+        if refused is None and connector is None:
+            refused = Answer(
+                Outcome.REJECTED, f"EVSE {evse.uid} has no connector {request.connector_id}"
+            )
+        if refused is None:
+            refused = busy_for(evse, request)
+        if refused is None and Fault.NO_VEHICLE in evse.faults:
+            refused = Answer(Outcome.FAILED, "No vehicle is plugged in at the EVSE")
+        if refused is not None:
+            return refused
+        assert connector is not None
+        session = self._new_session(evse, connector, request)
+        events += [self._started(evse, session), evse.status_event(session.started_at)]
+        return Answer(Outcome.ACCEPTED, session_id=session.id, evse_uid=evse.uid)
+
+    def _new_session(
+        self, evse: SimEvse, connector: SimConnector, request: StartRequest
+    ) -> ChargingSession:
+        self._drawn += 1
+        rng = random.Random(f"{self.seed}:session:{self._drawn}")
+        dc = connector.power_type is PowerType.DC
+        now = self.clock.now()
+        stay = rng.uniform(20, 50) if dc else rng.uniform(60, 360)
+        session = ChargingSession(
+            id=request.session_id or f"SIM{self.seed}-{self._drawn:06d}",
+            connector=connector,
+            token=request.token,
+            authorization_reference=request.authorization_reference,
+            started_at=now,
+            battery=Battery(pick_vehicle(rng, dc=dc), soc=rng.uniform(0.1, 0.6)),
+            departs_at=now + timedelta(minutes=stay),
+            meter_start=evse.register_wh,
+            last_at=now,
+        )
+        if evse.reservation is not None:
+            session.reservation_id = evse.reservation.id
+            evse.reservation = None
+        evse.session = session
+        self.sessions[session.id] = evse
+        return session
+
+    def _started(self, evse: SimEvse, session: ChargingSession) -> SessionStarted:
+        return SessionStarted(
+            at=session.started_at,
+            session_id=session.id,
+            location_id=evse.location_id,
+            evse_uid=evse.uid,
+            connector_id=session.connector.id,
+            token=session.token,
+            authorization_reference=session.authorization_reference,
+            meter_start=wh(session.meter_start),
+            reservation_id=session.reservation_id,
+        )
+
+    async def stop(self, session_id: str) -> Answer:
+        evse = self.sessions.get(session_id)
+        if evse is None:
+            return Answer(Outcome.UNKNOWN_SESSION, f"No session {session_id} is charging")
+        return await self._act(lambda events: self._stop(evse, session_id, events), evse)
+
+    def _stop(self, evse: SimEvse, session_id: str, events: list[ChargerEvent]) -> Answer:
+        if Fault.OFFLINE in evse.faults:
+            return Answer(Outcome.FAILED, "The charge point is offline")
+        if evse.session is None or evse.session.id != session_id:
+            return Answer(Outcome.UNKNOWN_SESSION, f"Session {session_id} has already ended")
+        events += end_session(evse, self.clock.now(), StopReason.REMOTE)
+        return Answer(Outcome.ACCEPTED, session_id=session_id, evse_uid=evse.uid)
+
+    async def reserve(self, request: ReserveRequest) -> Answer:
+        evse = self._for_reservation(request)
+        if evse is None:
+            return Answer(Outcome.REJECTED, f"Unknown location or EVSE at {request.location_id}")
+        return await self._act(lambda events: self._reserve(evse, request, events), evse)
+
+    def _for_reservation(self, request: ReserveRequest) -> SimEvse | None:
+        if request.evse_uid is not None:
+            return self.evses.get(key(request.location_id, request.evse_uid))
+        mine = [e for (loc, _), e in self.evses.items() if loc == ci_key(request.location_id)]
+        free = [e for e in mine if Capability.RESERVABLE in e.capabilities and free_for(e, request)]
+        return next(iter(free or mine), None)
+
+    def _reserve(
+        self, evse: SimEvse, request: ReserveRequest, events: list[ChargerEvent]
+    ) -> Answer:
+        refused = refusal(evse, Capability.RESERVABLE)
+        if refused is None and not free_for(evse, request):
+            refused = Answer(Outcome.EVSE_OCCUPIED, f"EVSE {evse.uid} is not free")
+        if refused is None and request.expiry <= self.clock.now():
+            refused = Answer(Outcome.REJECTED, "The expiry_date has passed")
+        if refused is not None:
+            return refused
+        earlier = self.reservations.get(ci_key(request.reservation_id))
+        if earlier is not None and earlier is not evse:  # the same id again replaces (K.319)
+            events += self._drop_reservation(earlier, requested=True, reason="replaced")
+        evse.reservation = Reservation(
+            request.reservation_id,
+            evse.location_id,
+            evse.uid,
+            request.expiry,
+            request.token,
+            request.authorization_reference,
+        )
+        self.reservations[ci_key(request.reservation_id)] = evse
+        events += [made(evse.reservation, self.clock.now()), evse.status_event(self.clock.now())]
+        return Answer(Outcome.ACCEPTED, evse_uid=evse.uid)
+
+    async def cancel_reservation(self, reservation_id: str) -> Answer:
+        return await self._cancel(reservation_id, requested=True, reason="cancelled on request")
+
+    async def cancel_reservation_by_cpo(self, reservation_id: str, reason: str) -> Answer:
+        """The CPO's side ends a reservation (defect, roadworks): the eMSP must hear of it."""
+        return await self._cancel(reservation_id, requested=False, reason=reason)
+
+    async def _cancel(self, reservation_id: str, *, requested: bool, reason: str) -> Answer:
+        evse = self.reservations.get(ci_key(reservation_id))
+        if evse is None:
+            return Answer(Outcome.UNKNOWN_RESERVATION, f"No reservation {reservation_id}")
+
+        def cancel(events: list[ChargerEvent]) -> Answer:
+            if Fault.OFFLINE in evse.faults:
+                return Answer(Outcome.FAILED, "The charge point is offline")
+            if evse.reservation is None:
+                return Answer(Outcome.UNKNOWN_RESERVATION, f"Reservation {reservation_id} ended")
+            events += self._drop_reservation(evse, requested=requested, reason=reason)
+            return Answer(Outcome.ACCEPTED, evse_uid=evse.uid)
+
+        return await self._act(cancel, evse)
+
+    def _drop_reservation(
+        self, evse: SimEvse, *, requested: bool, reason: str
+    ) -> list[ChargerEvent]:
+        reservation = evse.reservation
+        assert reservation is not None
+        evse.reservation = None
+        now = self.clock.now()
+        cancelled = ReservationCancelled(
+            at=now,
+            reservation_id=reservation.id,
+            location_id=evse.location_id,
+            evse_uid=evse.uid,
+            requested=requested,
+            reason=reason,
+        )
+        return [cancelled, evse.status_event(now)]
+
+    async def unlock(self, location_id: str, evse_uid: str, connector_id: str) -> Answer:
+        evse = self.evses.get(key(location_id, evse_uid))
+        if evse is None:
+            return Answer(Outcome.REJECTED, f"Unknown EVSE {evse_uid} at {location_id}")
+        return await self._act(lambda events: self._unlock(evse, connector_id, events), evse)
+
+    def _unlock(self, evse: SimEvse, connector_id: str, events: list[ChargerEvent]) -> Answer:
+        refused = refusal(evse, Capability.UNLOCK_CAPABLE, inoperative_ok=True)
+        if refused is not None:
+            return refused
+        connector = evse.connector(connector_id)
+        if connector is None:
+            return Answer(Outcome.REJECTED, f"EVSE {evse.uid} has no connector {connector_id}")
+        if Fault.CONNECTOR_STUCK in evse.faults:
+            return Answer(Outcome.FAILED, f"Connector {connector.id} is stuck and did not unlock")
+        if evse.session is not None and evse.session.connector.id == connector.id:
+            events += end_session(evse, self.clock.now(), StopReason.UNLOCK_COMMAND)
+        return Answer(Outcome.ACCEPTED, evse_uid=evse.uid)
+
+    # ── simulator controls ──────────────────────────────────────────────────────────────
+
+    async def set_fault(
+        self, location_id: str, evse_uid: str, fault: Fault, on: bool = True
+    ) -> None:
+        """Switch a failure mode of one EVSE on or off."""
+        evse = self.evses.get(key(location_id, evse_uid))
+        if evse is None:
+            raise KeyError(f"No simulated EVSE {evse_uid} at {location_id}")
+
+        def switch(events: list[ChargerEvent]) -> Answer:
+            before = evse.status
+            (evse.faults.add if on else evse.faults.discard)(fault)
+            if evse.status is not before:
+                events.append(evse.status_event(self.clock.now()))
+            return Answer(Outcome.ACCEPTED)
+
+        await self._act(switch, evse)
