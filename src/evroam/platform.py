@@ -7,6 +7,7 @@ import time, so several platforms can live in one process (tests run three at on
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -20,6 +21,9 @@ from evroam.settings import PartySettings, Role, Settings
 from evroam.storage import migrate
 from evroam.storage.database import create_engine, session_factory
 from evroam.versions import VersionSpec, by_number, supported
+
+if TYPE_CHECKING:
+    from evroam.chargers.runtime import ChargerRuntime
 
 
 class Platform:
@@ -37,6 +41,8 @@ class Platform:
         self.sessions: async_sessionmaker[AsyncSession] = session_factory(engine)
         self.transport = transport
         self.push_wakeup = asyncio.Event()  # set after a change is queued: the worker starts now
+        # The CPO's charge points, set when the server starts (chargers.runtime); None elsewhere.
+        self.chargers: ChargerRuntime | None = None
 
     @classmethod
     async def open(

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
 from evroam.chargers.interface import (
     Answer,
@@ -25,7 +26,6 @@ from evroam.chargers.interface import (
 from evroam.chargers.physics import Battery, current_a, evse_limit_w
 from evroam.modules.cdrs.model import CdrToken
 from evroam.modules.locations.enums import Capability, PowerType, Status
-from evroam.modules.locations.model import EVSE
 from evroam.protocol.types import ci_key
 
 OCCUPIED = frozenset({Status.CHARGING, Status.RESERVED, Status.BLOCKED})
@@ -183,16 +183,15 @@ def end_session(evse: SimEvse, at: datetime, reason: StopReason) -> list[Charger
     return [ended, evse.status_event(at)]
 
 
-def connectors_of(evse: EVSE) -> list[SimConnector]:
-    return [
-        SimConnector(
-            id=c.id,
-            power_type=c.power_type,
-            voltage=c.max_voltage,
-            limit_w=evse_limit_w(c.power_type, c.max_voltage, c.max_amperage, c.max_electric_power),
-        )
-        for c in evse.connectors
-    ]
+def connectors_of(evse: dict[str, Any]) -> list[SimConnector]:
+    """The connectors of a stored EVSE document, with what each can deliver."""
+    found = []
+    for c in evse["connectors"]:
+        power_type = PowerType(c["power_type"])
+        volts, amps = c["max_voltage"], c["max_amperage"]
+        limit = evse_limit_w(power_type, volts, amps, c.get("max_electric_power"))
+        found.append(SimConnector(c["id"], power_type, volts, limit))
+    return found
 
 
 def remote_capable(evse: SimEvse) -> bool:

@@ -11,6 +11,7 @@ import logging
 import random
 from collections.abc import Callable, Iterable
 from datetime import timedelta
+from typing import Any
 
 from evroam.chargers.clock import Clock
 from evroam.chargers.evse import (
@@ -42,7 +43,7 @@ from evroam.chargers.interface import (
 )
 from evroam.chargers.physics import Battery, pick_vehicle
 from evroam.modules.locations.enums import Capability, PowerType, Status
-from evroam.modules.locations.model import EVSE, Location
+from evroam.modules.locations.model import Location
 from evroam.protocol.types import ci_key
 
 log = logging.getLogger("evroam.chargers")
@@ -83,23 +84,29 @@ class SimulatedNetwork:
 
     def learn(self, location: Location) -> None:
         """Add the Location's EVSEs; known ones keep their state and take new ratings."""
-        for evse in location.evses or []:
-            found = self.evses.get(key(location.id, evse.uid))
-            if found is None:
-                self.evses[key(location.id, evse.uid)] = self._new_evse(location.id, evse)
-            else:
-                found.connectors = connectors_of(evse)
-                found.capabilities = frozenset(evse.capabilities or ())
+        self.learn_document(location.model_dump(mode="json", exclude_none=True))
 
-    def _new_evse(self, location_id: str, evse: EVSE) -> SimEvse:
-        rng = random.Random(f"{self.seed}:{ci_key(location_id)}:{ci_key(evse.uid)}")
-        offline = evse.status is Status.UNKNOWN
+    def learn_document(self, location: dict[str, Any]) -> None:
+        """`learn` from a stored Location document (validated when it was saved)."""
+        for evse in location.get("evses") or []:
+            capabilities = frozenset(Capability(c) for c in evse.get("capabilities") or ())
+            found = self.evses.get(key(location["id"], evse["uid"]))
+            if found is None:
+                found = self._new_evse(location["id"], evse)
+                self.evses[key(location["id"], evse["uid"])] = found
+            found.connectors = connectors_of(evse)
+            found.capabilities = capabilities
+
+    def _new_evse(self, location_id: str, evse: dict[str, Any]) -> SimEvse:
+        rng = random.Random(f"{self.seed}:{ci_key(location_id)}:{ci_key(evse['uid'])}")
+        status = Status(evse["status"])
+        offline = status is Status.UNKNOWN
         return SimEvse(
             location_id=location_id,
-            uid=evse.uid,
-            connectors=connectors_of(evse),
-            capabilities=frozenset(evse.capabilities or ()),
-            idle_status=Status.AVAILABLE if offline else evse.status,
+            uid=evse["uid"],
+            connectors=[],
+            capabilities=frozenset(),
+            idle_status=Status.AVAILABLE if offline else status,
             register_wh=float(rng.randrange(1_000_000, 40_000_000)),
             faults={Fault.OFFLINE} if offline else set(),
         )
