@@ -203,14 +203,17 @@ def list_commands(
     if not found:
         fail("No commands sent yet: `evroam commands start-session …` sends one.", code=0)
     table = Table(title=f"Commands {offset + 1}–{offset + len(found)} of {total}")
-    for column in ("sent", "command", "cpo", "answer", "outcome", "message", "id"):
-        table.add_column(column, no_wrap=column in ("sent", "id"))
+    table.add_column("sent (UTC)", no_wrap=True)
+    table.add_column("command", no_wrap=True)
+    table.add_column("cpo", no_wrap=True)
+    table.add_column("outcome", no_wrap=True)
+    table.add_column("message", ratio=2)
+    table.add_column("id", overflow="fold", ratio=1)
     for sent in found:
         table.add_row(
-            format_datetime(sent.created_at),
+            sent.created_at.strftime("%m-%d %H:%M:%S"),
             sent.command.value,
             escape(sent.cpo),
-            sent.response or "-",
             sent.outcome + (" (late)" if sent.late else ""),
             escape(sent.result_message or sent.response_message or ""),
             sent.id,
