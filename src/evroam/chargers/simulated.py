@@ -126,13 +126,13 @@ class SimulatedNetwork:
     # ── time ────────────────────────────────────────────────────────────────────────────
 
     async def tick(self) -> None:
-        """Bring every EVSE to the clock's now and emit what happened."""
+        """Bring every busy EVSE to the clock's now and emit what happened (idle ones have
+        nothing to move: a large network costs nothing between sessions)."""
         async with self._lock:
             now = self.clock.now()
+            busy = {id(e): e for e in [*self.sessions.values(), *self.reservations.values()]}
             events = [
-                event
-                for evse in self.evses.values()
-                for event in advance(evse, now, self.meter_interval)
+                event for evse in busy.values() for event in advance(evse, now, self.meter_interval)
             ]
             self._forget_ended()
         await self._emit(sorted(events, key=lambda e: e.at))
