@@ -4,6 +4,7 @@
 events that happened (meter values every interval, the end when the driver leaves).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -19,12 +20,13 @@ from evroam.chargers.interface import (
     ReservationMade,
     ReserveRequest,
     SessionEnded,
+    SessionStarted,
     StartRequest,
     StatusChanged,
     StopReason,
 )
 from evroam.chargers.physics import Battery, current_a, evse_limit_w
-from evroam.modules.cdrs.model import CdrToken
+from evroam.modules.cdrs.model import AuthMethod, CdrToken
 from evroam.modules.locations.enums import Capability, PowerType, Status
 from evroam.protocol.types import ci_key
 
@@ -73,6 +75,7 @@ class ChargingSession:
     meter_start: float
     last_at: datetime  # charged up to here
     reservation_id: str | None = None
+    auth_method: AuthMethod = AuthMethod.COMMAND
 
 
 @dataclass
@@ -239,3 +242,43 @@ def made(reservation: Reservation, at: datetime) -> ReservationMade:
         token=reservation.token,
         authorization_reference=reservation.authorization_reference,
     )
+
+
+def started_event(evse: SimEvse, session: ChargingSession) -> SessionStarted:
+    return SessionStarted(
+        at=session.started_at,
+        session_id=session.id,
+        location_id=evse.location_id,
+        evse_uid=evse.uid,
+        connector_id=session.connector.id,
+        token=session.token,
+        authorization_reference=session.authorization_reference,
+        meter_start=wh(session.meter_start),
+        reservation_id=session.reservation_id,
+        auth_method=session.auth_method,
+    )
+
+
+def choose(
+    evses: dict[tuple[str, str], SimEvse],
+    request: StartRequest | ReserveRequest,
+    fits: Callable[[SimEvse], bool],
+) -> SimEvse | None:
+    """The EVSE named, else the first free one of the location that fits (the charge point
+    chooses), else any of the location (to say why it cannot)."""
+    location = ci_key(request.location_id)
+    if request.evse_uid is not None:
+        return evses.get((location, ci_key(request.evse_uid)))
+    mine = [e for (loc, _), e in evses.items() if loc == location]
+    free = [e for e in mine if fits(e)]
+    return next(iter(free or mine), None)
+
+
+def reservable_for(evse: SimEvse, request: ReserveRequest) -> bool:
+    return Capability.RESERVABLE in evse.capabilities and free_for(evse, request)
+
+
+def startable_for(evse: SimEvse, request: StartRequest) -> bool:
+    """Free (or reserved for this token), online, and able to start remotely."""
+    online = evse.status in (Status.AVAILABLE, Status.RESERVED)
+    return online and remote_capable(evse) and busy_for(evse, request) is None

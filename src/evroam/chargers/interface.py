@@ -16,8 +16,8 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Protocol, runtime_checkable
 
-from evroam.modules.cdrs.model import CdrToken
-from evroam.modules.locations.enums import Status
+from evroam.modules.cdrs.model import AuthMethod, CdrToken
+from evroam.modules.locations.enums import Status, TokenType
 from evroam.modules.locations.model import Location
 
 
@@ -101,6 +101,7 @@ class SessionStarted:
     authorization_reference: str | None
     meter_start: Decimal
     reservation_id: str | None = None  # the reservation this session used, if any
+    auth_method: AuthMethod = AuthMethod.COMMAND  # a remote start, or how a tapped card passed
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -181,6 +182,26 @@ class ChargerNetwork(Protocol):
     def subscribe(self, listener: Listener) -> Callable[[], None]:
         """Deliver every event to `listener`, in order; returns the unsubscribe function."""
         ...
+
+
+@dataclass(frozen=True)
+class Authorization:
+    """The CPO's decision on a token presented at a charge point (a card tapped)."""
+
+    allowed: bool
+    token: CdrToken | None = None  # the token's data for the session, when allowed
+    authorization_reference: str | None = None
+    method: AuthMethod = AuthMethod.AUTH_REQUEST  # WHITELIST when decided locally
+    message: str | None = None
+
+
+class Authorizer(Protocol):
+    """How charge points ask the CPO whether a tapped token may charge (the Tokens module:
+    whitelist first, real-time authorization at the eMSP where the whitelist says so)."""
+
+    async def authorize(
+        self, *, location_id: str, evse_uid: str, uid: str, token_type: TokenType
+    ) -> Authorization: ...
 
 
 @runtime_checkable

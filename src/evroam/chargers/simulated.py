@@ -10,10 +10,10 @@ import asyncio
 import logging
 import random
 from collections.abc import Callable, Iterable
-from datetime import timedelta
 from typing import Any
 
 from evroam.chargers.clock import Clock
+from evroam.chargers.drivers import Grants, arrival, authorize_tap
 from evroam.chargers.evse import (
     ChargingSession,
     Fault,
@@ -22,32 +22,35 @@ from evroam.chargers.evse import (
     SimEvse,
     advance,
     busy_for,
+    choose,
     connectors_of,
     end_session,
     free_for,
     made,
     refusal,
-    remote_capable,
-    wh,
+    reservable_for,
+    startable_for,
+    started_event,
 )
 from evroam.chargers.interface import (
     Answer,
+    Authorizer,
     ChargerEvent,
     Listener,
     Outcome,
     ReservationCancelled,
     ReserveRequest,
-    SessionStarted,
     StartRequest,
     StopReason,
 )
-from evroam.chargers.physics import Battery, pick_vehicle
-from evroam.modules.locations.enums import Capability, PowerType, Status
+from evroam.modules.cdrs.model import AuthMethod
+from evroam.modules.locations.enums import Capability, Status, TokenType
 from evroam.modules.locations.model import Location
 from evroam.protocol.types import ci_key
 
 log = logging.getLogger("evroam.chargers")
 Key = tuple[str, str]  # (location id, EVSE uid), CiString-normalised
+RFID = Capability.RFID_READER
 
 
 def key(location_id: str, evse_uid: str) -> Key:
@@ -65,6 +68,9 @@ class SimulatedNetwork:
         self.sessions: dict[str, SimEvse] = {}
         self.reservations: dict[str, SimEvse] = {}
         self._listeners: list[Listener] = []
+        self.authorizer: Authorizer | None = None  # the CPO's decision on tapped cards
+        # the tokens of commands: the same card tapped soon after passes (K.312)
+        self.grants = Grants()
         self._lock = asyncio.Lock()
         self._drawn = 0
 
@@ -167,20 +173,22 @@ class SimulatedNetwork:
     # ── commands ────────────────────────────────────────────────────────────────────────
 
     async def start(self, request: StartRequest) -> Answer:
-        evse = self._for_start(request)
+        now = self.clock.now()
+        self.grants.record(request.location_id, request.token, request.authorization_reference, now)
+        evse = choose(self.evses, request, lambda e: startable_for(e, request))
         if evse is None:
             return Answer(Outcome.REJECTED, f"Unknown location or EVSE at {request.location_id}")
         return await self._act(lambda events: self._start(evse, request, events), evse)
 
-    def _for_start(self, request: StartRequest) -> SimEvse | None:
-        if request.evse_uid is not None:
-            return self.evses.get(key(request.location_id, request.evse_uid))
-        mine = [e for (loc, _), e in self.evses.items() if loc == ci_key(request.location_id)]
-        free = [e for e in mine if e.status is Status.AVAILABLE and remote_capable(e)]
-        return next(iter(free or mine), None)
-
-    def _start(self, evse: SimEvse, request: StartRequest, events: list[ChargerEvent]) -> Answer:
-        refused = refusal(evse, Capability.REMOTE_START_STOP_CAPABLE)
+    def _start(
+        self,
+        evse: SimEvse,
+        request: StartRequest,
+        events: list[ChargerEvent],
+        method: AuthMethod = AuthMethod.COMMAND,
+    ) -> Answer:
+        needed = RFID if method is not AuthMethod.COMMAND else Capability.REMOTE_START_STOP_CAPABLE
+        refused = refusal(evse, needed)
         connector = evse.connector(request.connector_id)
         if refused is None and connector is None:
             refused = Answer(
@@ -194,27 +202,21 @@ class SimulatedNetwork:
             return refused
         assert connector is not None
         session = self._new_session(evse, connector, request)
-        events += [self._started(evse, session), evse.status_event(session.started_at)]
+        session.auth_method = method
+        events += [started_event(evse, session), evse.status_event(session.started_at)]
         return Answer(Outcome.ACCEPTED, session_id=session.id, evse_uid=evse.uid)
 
     def _new_session(
         self, evse: SimEvse, connector: SimConnector, request: StartRequest
     ) -> ChargingSession:
         self._drawn += 1
-        rng = random.Random(f"{self.seed}:session:{self._drawn}")
-        dc = connector.power_type is PowerType.DC
-        now = self.clock.now()
-        stay = rng.uniform(20, 50) if dc else rng.uniform(60, 360)
-        session = ChargingSession(
-            id=request.session_id or f"SIM{self.seed}-{self._drawn:06d}",
+        session = arrival(
+            random.Random(f"{self.seed}:session:{self._drawn}"),
+            session_id=request.session_id or f"SIM{self.seed}-{self._drawn:06d}",
             connector=connector,
-            token=request.token,
-            authorization_reference=request.authorization_reference,
-            started_at=now,
-            battery=Battery(pick_vehicle(rng, dc=dc), soc=rng.uniform(0.1, 0.6)),
-            departs_at=now + timedelta(minutes=stay),
-            meter_start=evse.register_wh,
-            last_at=now,
+            request=request,
+            now=self.clock.now(),
+            meter_wh=evse.register_wh,
         )
         if evse.reservation is not None:
             session.reservation_id = evse.reservation.id
@@ -222,19 +224,6 @@ class SimulatedNetwork:
         evse.session = session
         self.sessions[session.id] = evse
         return session
-
-    def _started(self, evse: SimEvse, session: ChargingSession) -> SessionStarted:
-        return SessionStarted(
-            at=session.started_at,
-            session_id=session.id,
-            location_id=evse.location_id,
-            evse_uid=evse.uid,
-            connector_id=session.connector.id,
-            token=session.token,
-            authorization_reference=session.authorization_reference,
-            meter_start=wh(session.meter_start),
-            reservation_id=session.reservation_id,
-        )
 
     async def stop(self, session_id: str) -> Answer:
         evse = self.sessions.get(session_id)
@@ -251,17 +240,12 @@ class SimulatedNetwork:
         return Answer(Outcome.ACCEPTED, session_id=session_id, evse_uid=evse.uid)
 
     async def reserve(self, request: ReserveRequest) -> Answer:
-        evse = self._for_reservation(request)
+        now = self.clock.now()
+        self.grants.record(request.location_id, request.token, request.authorization_reference, now)
+        evse = choose(self.evses, request, lambda e: reservable_for(e, request))
         if evse is None:
             return Answer(Outcome.REJECTED, f"Unknown location or EVSE at {request.location_id}")
         return await self._act(lambda events: self._reserve(evse, request, events), evse)
-
-    def _for_reservation(self, request: ReserveRequest) -> SimEvse | None:
-        if request.evse_uid is not None:
-            return self.evses.get(key(request.location_id, request.evse_uid))
-        mine = [e for (loc, _), e in self.evses.items() if loc == ci_key(request.location_id)]
-        free = [e for e in mine if Capability.RESERVABLE in e.capabilities and free_for(e, request)]
-        return next(iter(free or mine), None)
 
     def _reserve(
         self, evse: SimEvse, request: ReserveRequest, events: list[ChargerEvent]
@@ -345,6 +329,42 @@ class SimulatedNetwork:
         if evse.session is not None and evse.session.connector.id == connector.id:
             events += end_session(evse, self.clock.now(), StopReason.UNLOCK_COMMAND)
         return Answer(Outcome.ACCEPTED, evse_uid=evse.uid)
+
+    # ── drivers at the charge point ─────────────────────────────────────────────────────
+
+    async def tap(
+        self,
+        location_id: str,
+        evse_uid: str,
+        uid: str,
+        *,
+        token_type: TokenType = TokenType.RFID,
+        connector_id: str | None = None,
+    ) -> Answer:
+        """A driver plugs in and taps a card: the CPO is asked (never within 15 minutes of a
+        command for that token at that location, K.312), and charging starts if allowed."""
+        evse = self.evses.get(key(location_id, evse_uid))
+        if evse is None:
+            return Answer(Outcome.REJECTED, f"Unknown EVSE {evse_uid} at {location_id}")
+        authorization = await authorize_tap(
+            self.grants,
+            self.authorizer,
+            where=(evse.location_id, evse.uid),
+            uid=uid,
+            token_type=token_type,
+            now=self.clock.now(),
+        )
+        if not authorization.allowed or authorization.token is None:
+            return Answer(Outcome.REJECTED, authorization.message or f"Token {uid} is not allowed")
+        request = StartRequest(
+            location_id=evse.location_id,
+            evse_uid=evse.uid,
+            connector_id=connector_id,
+            token=authorization.token,
+            authorization_reference=authorization.authorization_reference,
+        )
+        method = authorization.method
+        return await self._act(lambda events: self._start(evse, request, events, method), evse)
 
     # ── simulator controls ──────────────────────────────────────────────────────────────
 

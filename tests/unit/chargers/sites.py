@@ -7,7 +7,7 @@ from evroam.modules.locations.model import Location
 
 STAMP = "2026-03-01T10:00:00Z"
 HPC = 150_000
-ALL = ["REMOTE_START_STOP_CAPABLE", "RESERVABLE", "UNLOCK_CAPABLE"]
+ALL = ["REMOTE_START_STOP_CAPABLE", "RESERVABLE", "RFID_READER", "UNLOCK_CAPABLE"]
 
 
 def connector(

@@ -8,6 +8,7 @@ from evroam.chargers.clock import VirtualClock
 from evroam.chargers.evse import Fault
 from evroam.chargers.interface import (
     Answer,
+    Authorization,
     ChargerEvent,
     EventStream,
     MeterValues,
@@ -23,8 +24,8 @@ from evroam.chargers.interface import (
     StopReason,
 )
 from evroam.chargers.simulated import SimulatedNetwork
-from evroam.modules.cdrs.model import CdrToken
-from evroam.modules.locations.enums import Status
+from evroam.modules.cdrs.model import AuthMethod, CdrToken
+from evroam.modules.locations.enums import Status, TokenType
 from evroam.sim.network import generate_locations
 from tests.unit.chargers.sites import site, token
 
@@ -285,3 +286,72 @@ class TestNetwork:
         stream.close()
         await rig.run(1)
         assert stream.pending() == []
+
+
+def rfid(uid: str, token_type: TokenType = TokenType.RFID) -> CdrToken:
+    return CdrToken(country_code="DE", party_id="MSP", uid=uid, type=token_type, contract_id="C")
+
+
+class Desk:
+    """The CPO's authorization desk: allows the tokens it knows, counts the questions."""
+
+    def __init__(self, *allowed: str) -> None:
+        self.allowed = set(allowed)
+        self.asked: list[str] = []
+
+    async def authorize(
+        self, *, location_id: str, evse_uid: str, uid: str, token_type: TokenType
+    ) -> Authorization:
+        self.asked.append(uid)
+        if uid not in self.allowed:
+            return Authorization(False, message="blocked")
+        card = CdrToken(
+            country_code="DE", party_id="MSP", uid=uid, type=token_type, contract_id="C"
+        )
+        return Authorization(True, card, "REF-RT")
+
+
+class TestTap:
+    async def test_session_started_when_the_cpo_allows_the_card(self, rig: Rig) -> None:
+        rig.network.authorizer = desk = Desk("CARD1")
+        answer = await rig.network.tap("LOC1", "AC", "CARD1")
+        assert answer.outcome is Outcome.ACCEPTED
+        [started] = rig.of(SessionStarted)
+        assert (started.token.uid, started.authorization_reference) == ("CARD1", "REF-RT")
+        assert started.auth_method is AuthMethod.AUTH_REQUEST
+        assert desk.asked == ["CARD1"]
+
+    @pytest.mark.parametrize("desk", [Desk(), None])
+    async def test_rejected_when_not_allowed_or_nobody_to_ask(
+        self, rig: Rig, desk: Desk | None
+    ) -> None:
+        rig.network.authorizer = desk
+        assert (await rig.network.tap("LOC1", "AC", "CARD1")).outcome is Outcome.REJECTED
+        assert not rig.of(SessionStarted)
+
+    async def test_not_supported_without_a_card_reader(self, rig: Rig) -> None:
+        rig.network.authorizer = Desk("CARD1")
+        assert (await rig.network.tap("LOC1", "DUMB", "CARD1")).outcome is Outcome.NOT_SUPPORTED
+
+    async def test_no_real_time_authorization_within_15_minutes_of_a_command(
+        self, rig: Rig
+    ) -> None:
+        """K.312: the remote start failed (no cable yet); the driver badges the same card."""
+        rig.network.authorizer = desk = Desk()
+        await rig.network.set_fault("LOC1", "AC", Fault.NO_VEHICLE)
+        card = CdrToken(
+            country_code="DE", party_id="MSP", uid="CARD1", type="RFID", contract_id="C"
+        )
+        assert (await rig.start(driver=card)).outcome is Outcome.FAILED
+        rig.clock.advance(14 * 60)
+        assert (await rig.network.tap("LOC1", "DC", "card1")).outcome is Outcome.ACCEPTED
+        [started] = rig.of(SessionStarted)
+        assert (started.auth_method, started.authorization_reference) == (
+            AuthMethod.COMMAND,
+            "AUTH1",
+        )
+        assert desk.asked == []
+        await rig.network.stop(started.session_id)
+        rig.clock.advance(2 * 60)
+        assert (await rig.network.tap("LOC1", "DC", "CARD1")).outcome is Outcome.REJECTED
+        assert desk.asked == ["CARD1"]
