@@ -35,6 +35,13 @@ async def setup(pair: Pair) -> Setup:
     return await connected(*pair)
 
 
+UNLOCK_FIELDS = ("location_id", "evse_uid", "connector_id")
+
+
+def without(body: dict[str, Any], field: str) -> dict[str, Any]:
+    return {k: v for k, v in body.items() if k != field}
+
+
 def response_of(answer: Any) -> tuple[int, str, int]:
     status, data = ocpi(answer)
     return status, data["result"], data["timeout"]
@@ -55,65 +62,52 @@ class TestPostCommand:
         assert isinstance(timeout, int)
         assert timeout > 0
 
-    @pytest.mark.parametrize(
-        ("command", "body", "expected"),
-        [
+    async def test_answer_when_command(self, setup: Setup) -> None:
+        """K.303 (EVSE without the capability), K.314 (connector required), K.302 (unknown
+        session), K.320 (an unknown reservation is the charge point's to say); K.300 always."""
+        cases = [
             ("START_SESSION", start("DUMB"), "NOT_SUPPORTED"),
             ("RESERVE_NOW", reserve(evse="DUMB"), "NOT_SUPPORTED"),
             ("UNLOCK_CONNECTOR", unlock("DUMB"), "NOT_SUPPORTED"),
             ("START_SESSION", start("TWIN"), "REJECTED"),
             ("STOP_SESSION", stop("NOPE"), "UNKNOWN_SESSION"),
             ("CANCEL_RESERVATION", cancel("R9"), "ACCEPTED"),
-        ],
-    )
-    async def test_answer_when_command(
-        self, setup: Setup, command: str, body: dict[str, Any], expected: str
-    ) -> None:
-        """K.303 (EVSE without the capability), K.314 (connector required), K.302 (unknown
-        session), K.320 (an unknown reservation is the charge point's to say); K.300 always."""
-        status, result, timeout = response_of(await setup.post(command, body))
-        assert (status, result) == (1000, expected)
-        assert timeout > 0
+        ]
+        got = [response_of(await setup.post(command, body)) for command, body, _ in cases]
+        assert [(status, result) for status, result, _ in got] == [(1000, e) for *_, e in cases]
+        assert all(timeout > 0 for *_, timeout in got)
 
-    @pytest.mark.parametrize(
-        ("command", "body"),
-        [
+    async def test_2003_and_rejected_when_location_unknown(self, setup: Setup) -> None:
+        """K.301 (and its EVSE, connector); K.307: no result is POSTed."""
+        cases = [
             ("START_SESSION", start(location_id="NOPE")),
             ("START_SESSION", start("NOPE")),
             ("START_SESSION", start("AC", connector_id="9")),
             ("RESERVE_NOW", reserve(location_id="NOPE")),
             ("UNLOCK_CONNECTOR", unlock(location_id="NOPE")),
-        ],
-    )
-    async def test_2003_and_rejected_when_location_unknown(
-        self, setup: Setup, command: str, body: dict[str, Any]
-    ) -> None:
-        """K.301 (and its EVSE, connector); K.307: no result is POSTed."""
-        status, result, timeout = response_of(await setup.post(command, body))
-        assert (status, result) == (2003, "REJECTED")
-        assert timeout > 0
+        ]
+        got = [response_of(await setup.post(command, body)) for command, body in cases]
+        assert [(status, result) for status, result, _ in got] == [(2003, "REJECTED")] * 5
+        assert all(timeout > 0 for *_, timeout in got)
         await setup.settle()
         assert setup.posted_results() == []
 
-    @pytest.mark.parametrize(
-        ("command", "body"),
-        [
-            ("START_SESSION", {k: v for k, v in start().items() if k != "response_url"}),
-            ("START_SESSION", {k: v for k, v in start().items() if k != "token"}),
+    async def test_2001_when_required_field_missing_or_invalid(self, setup: Setup) -> None:
+        """K.304; K.313 (connector_id without evse_uid); K.322 (UNLOCK needs all three)."""
+        cases: list[tuple[str, Any]] = [
+            ("START_SESSION", without(start(), "response_url")),
+            ("START_SESSION", without(start(), "token")),
             ("START_SESSION", start(response_url="ftp://emsp.test/x")),
             ("START_SESSION", start(token=token(valid="maybe"))),
-            ("STOP_SESSION", {"response_url": response_url()}),
-            ("RESERVE_NOW", {k: v for k, v in reserve().items() if k != "expiry_date"}),
-            ("CANCEL_RESERVATION", {"reservation_id": "R1"}),
             ("START_SESSION", [start()]),
-        ],
-    )
-    async def test_2001_when_required_field_missing_or_invalid(
-        self, setup: Setup, command: str, body: Any
-    ) -> None:
-        """K.304."""
-        response = await setup.post(command, body)
-        assert (response.status_code, ocpi(response)[0]) == (200, 2001)
+            ("START_SESSION", start(None, connector_id="1")),
+            ("STOP_SESSION", without(stop("S1"), "session_id")),
+            ("RESERVE_NOW", without(reserve(), "expiry_date")),
+            ("CANCEL_RESERVATION", without(cancel("R1"), "response_url")),
+            *[("UNLOCK_CONNECTOR", without(unlock(), field)) for field in UNLOCK_FIELDS],
+        ]
+        answers = [await setup.post(command, body) for command, body in cases]
+        assert [(a.status_code, ocpi(a)[0]) for a in answers] == [(200, 2001)] * len(cases)
         assert await received_rows(setup.cpo) == []
 
     async def test_2001_when_response_url_is_not_the_senders(self, setup: Setup) -> None:
@@ -121,28 +115,18 @@ class TestPostCommand:
         body = start(response_url=response_url(host="elsewhere.test"))
         assert ocpi(await setup.post("START_SESSION", body))[0] == 2001
 
-    @pytest.mark.parametrize("command", ["START_CHARGING", "start_now", "X"])
-    async def test_2001_when_command_unknown(self, setup: Setup, command: str) -> None:
+    async def test_2001_when_command_unknown(self, setup: Setup) -> None:
         """K.305."""
-        assert ocpi(await setup.post(command, start()))[0] == 2001
+        statuses = [ocpi(await setup.post(c, start()))[0] for c in ("START_CHARGING", "X")]
+        assert statuses == [2001, 2001]
 
-    async def test_2001_when_connector_without_evse(self, setup: Setup) -> None:
-        """K.313."""
-        body = start(None, connector_id="1")
-        assert ocpi(await setup.post("START_SESSION", body))[0] == 2001
-
-    @pytest.mark.parametrize("missing", ["location_id", "evse_uid", "connector_id"])
-    async def test_2001_when_unlock_lacks(self, setup: Setup, missing: str) -> None:
-        """K.322."""
-        body = {k: v for k, v in unlock().items() if k != missing}
-        assert ocpi(await setup.post("UNLOCK_CONNECTOR", body))[0] == 2001
-
-    @pytest.mark.parametrize("method", ["GET", "PUT", "PATCH", "DELETE"])
-    @pytest.mark.parametrize("path", [COMMANDS, f"{COMMANDS}/START_SESSION"])
-    async def test_405_when_not_post(self, setup: Setup, method: str, path: str) -> None:
+    async def test_405_when_not_post(self, setup: Setup) -> None:
         """K.324."""
-        response = await setup.emsp_in.call(method, path, start() if method != "GET" else None)
-        assert response.status_code == 405
+        for path in (COMMANDS, f"{COMMANDS}/START_SESSION"):
+            for method in ("GET", "PUT", "PATCH", "DELETE"):
+                body = start() if method != "GET" else None
+                response = await setup.emsp_in.call(method, path, body)
+                assert response.status_code == 405, (method, path)
 
     async def test_rejected_when_token_of_another_party(self, setup: Setup) -> None:
         """K.325."""
