@@ -167,7 +167,12 @@ Listener = Callable[[ChargerEvent], Awaitable[None]]
 
 
 class ChargerNetwork(Protocol):
-    """The CPO's charge points, whatever drives them (a simulator, an OCPP bridge)."""
+    """The CPO's charge points, whatever drives them (a simulator, an OCPP bridge).
+
+    `authorizer` answers the charge points' questions about tokens presented there (set by
+    the Tokens module; None: such tokens are refused)."""
+
+    authorizer: "Authorizer | None"
 
     async def start(self, request: StartRequest) -> Answer: ...
 
