@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from evroam.chargers.interface import EventStream, ReservationMade, SessionStarted
+from evroam.chargers.simulated import SimulatedNetwork
 from evroam.modules.commands.execution import expire_executions
 from evroam.modules.commands.model import (
     CancelReservation,
@@ -22,6 +23,8 @@ from evroam.modules.commands.model import (
 )
 from evroam.modules.commands.repository import command_callbacks, commands_received, commands_sent
 from evroam.modules.commands.sending import SentCommand, get_sent, send_command, wait_for_result
+from evroam.modules.locations.enums import Status
+from evroam.modules.locations.publish import find_own_location, save_locations
 from evroam.protocol.timestamps import utc_now
 from evroam.settings import Settings
 from evroam.storage.tables import outbox
@@ -40,6 +43,7 @@ from tests.contract.commands_support import (
 )
 from tests.contract.locations_support import Link, link
 from tests.support import Running, platforms
+from tests.unit.chargers.sites import site
 
 URL = "http://placeholder.test/"  # replaced by the eMSP's own response_url when sent
 
@@ -274,3 +278,31 @@ class TestDelivery:
         async with setup.cpo.platform.sessions() as session:
             delivered = (await session.execute(select(command_callbacks.c.delivered_at))).scalars()
             assert [d is not None for d in delivered] == [True]
+
+
+class TestRuntime:
+    async def test_status_reported_by_the_charger_is_written_to_our_location(
+        self, trio: Trio
+    ) -> None:
+        setup = trio.setup
+        await started(setup, "AC")
+        location = await find_own_location(setup.cpo.platform, "LOC1")
+        assert location is not None
+        assert {e.uid: e.status for e in location.evses or []}["AC"] is Status.CHARGING
+
+    async def test_network_built_from_stored_locations_when_the_server_starts(
+        self, make_settings: Callable[..., Settings]
+    ) -> None:
+        settings = make_settings("cpo", "CPO:NL:CPO")
+        async with platforms(settings) as (_, [first]):
+            await save_locations(first.platform, [site("LOC1"), site("LOC2")])
+        async with platforms(settings) as (_, [again]):
+            assert again.platform.chargers is not None
+            network = again.platform.chargers.network
+            assert isinstance(network, SimulatedNetwork)
+            for _ in range(100):
+                if len(network.evses) == 12:
+                    break
+                await asyncio.sleep(0.02)
+            assert len(network.evses) == 12
+            assert network.evses["LOC2", "GONE"].status is Status.UNKNOWN  # offline when stored so
