@@ -41,6 +41,7 @@ from tests.contract.commands_support import (
     stop,
     token,
 )
+from tests.contract.conftest import Pair
 from tests.contract.locations_support import Link, link
 from tests.support import Running, platforms
 from tests.unit.chargers.sites import site
@@ -73,6 +74,11 @@ async def trio(make_settings: Callable[..., Settings]) -> AsyncIterator[Trio]:
     async with platforms(*configs) as (router, (cpo, emsp, other)):
         setup = await connected(router, cpo, emsp)
         yield Trio(setup, other, await link(other, cpo), await link(other, emsp))
+
+
+@pytest.fixture
+async def setup(pair: Pair) -> Setup:
+    return await connected(*pair)
 
 
 @pytest.fixture
@@ -112,13 +118,12 @@ async def session_id_of(setup: Setup) -> str:
 
 
 class TestResults:
-    async def test_accepted_result_when_session_started(self, trio: Trio) -> None:
+    async def test_accepted_result_when_session_started(self, setup: Setup) -> None:
         """K.306."""
-        assert (await started(trio.setup)).result == CommandResultType.ACCEPTED
+        assert (await started(setup)).result == CommandResultType.ACCEPTED
 
-    async def test_response_url_answers_1000_without_data(self, trio: Trio) -> None:
+    async def test_response_url_answers_1000_without_data(self, setup: Setup) -> None:
         """K.308; the same result delivered twice is recorded once."""
-        setup = trio.setup
         sent = await started(setup)
         path = f"/ocpi/2.2.1/sender/commands/START_SESSION/{sent.id}"
         answer = await setup.cpo_in.call("POST", path, {"result": "ACCEPTED"})
@@ -151,9 +156,8 @@ class TestResults:
         assert (await get_sent(setup.emsp.platform, sent.id)).result == CommandResultType.ACCEPTED
         assert setup.network.sessions == {}
 
-    async def test_timeout_then_late_result_recorded(self, trio: Trio) -> None:
+    async def test_timeout_then_late_result_recorded(self, setup: Setup) -> None:
         """K.309: no result by the deadline is TIMEOUT; the late result is kept, marked late."""
-        setup = trio.setup
         body = StartSession(response_url=URL, token=command_token(), location_id="LOC1")
         sent = await send_command(setup.emsp.platform, "cpo", body)
         async with setup.emsp.platform.unit_of_work() as session:
@@ -168,9 +172,8 @@ class TestResults:
 
 
 class TestEvents:
-    async def test_session_carries_the_command_token_and_reference(self, trio: Trio) -> None:
+    async def test_session_carries_the_command_token_and_reference(self, setup: Setup) -> None:
         """K.315: what the Sessions module builds the Session's cdr_token from."""
-        setup = trio.setup
         await setup.post("START_SESSION", start())  # teaches the simulator LOC1
         await setup.settle()
         stream = EventStream(setup.network)
@@ -180,9 +183,8 @@ class TestEvents:
         assert event.token == command_token().cdr_token()
         assert event.authorization_reference == "REF9"
 
-    async def test_reservation_made_when_reserve_now_accepted(self, trio: Trio) -> None:
+    async def test_reservation_made_when_reserve_now_accepted(self, setup: Setup) -> None:
         """K.317: the event the Sessions module turns into a RESERVATION session."""
-        setup = trio.setup
         stream = EventStream(setup.network)
         assert (await reserved(setup)).result == CommandResultType.ACCEPTED
         [made] = [e for e in stream.pending() if isinstance(e, ReservationMade)]
@@ -202,25 +204,22 @@ class TestReservations:
         await setup.settle()
         assert [e.uid for e in setup.network.reservations.values()] == ["AC"]
 
-    async def test_same_id_again_replaces_the_reservation(self, trio: Trio) -> None:
+    async def test_same_id_again_replaces_the_reservation(self, setup: Setup) -> None:
         """K.319."""
-        setup = trio.setup
         await reserved(setup, "R1", "AC")
         assert (await reserved(setup, "R1", "DC")).result == CommandResultType.ACCEPTED
         assert [e.uid for e in setup.network.reservations.values()] == ["DC"]
 
-    async def test_unknown_reservation_when_cancelled_without_one(self, trio: Trio) -> None:
+    async def test_unknown_reservation_when_cancelled_without_one(self, setup: Setup) -> None:
         """K.320."""
-        setup = trio.setup
         body = CancelReservation(response_url=URL, reservation_id="NONE")
         sent = await send_command(setup.emsp.platform, "cpo", body)
         await setup.settle()
         done = await get_sent(setup.emsp.platform, sent.id)
         assert done.result == CommandResultType.UNKNOWN_RESERVATION
 
-    async def test_canceled_reservation_posted_when_cpo_cancels(self, trio: Trio) -> None:
+    async def test_canceled_reservation_posted_when_cpo_cancels(self, setup: Setup) -> None:
         """K.321: to the RESERVE_NOW's response_url, after its ACCEPTED."""
-        setup = trio.setup
         sent = await reserved(setup, "R1", "AC")
         await setup.network.cancel_reservation_by_cpo("DE*MSP*R1", "roadworks")
         await setup.settle()
@@ -261,9 +260,8 @@ class TestDelivery:
         [posted] = quick.posted_results()
         assert json.loads(posted.read())["result"] == "TIMEOUT"
 
-    async def test_result_kept_and_delivered_when_emsp_back(self, trio: Trio) -> None:
+    async def test_result_kept_and_delivered_when_emsp_back(self, setup: Setup) -> None:
         """Pending results live in the database until the eMSP confirms them."""
-        setup = trio.setup
         body = StartSession(response_url=URL, token=command_token(), location_id="LOC1")
         sent = await send_command(setup.emsp.platform, "cpo", body)
         setup.router.down.add("emsp.test")
@@ -282,9 +280,8 @@ class TestDelivery:
 
 class TestRuntime:
     async def test_status_reported_by_the_charger_is_written_to_our_location(
-        self, trio: Trio
+        self, setup: Setup
     ) -> None:
-        setup = trio.setup
         await started(setup, "AC")
         location = await find_own_location(setup.cpo.platform, "LOC1")
         assert location is not None

@@ -125,4 +125,7 @@ class TestCommands:
         listing = json.loads(emsp.cli("commands", "list", "--json").stdout)
         assert [c["outcome"] for c in listing][:2] == ["ACCEPTED", "FAILED"]
         assert len(listing) == 7
-        assert "UNKNOWN_SESSION" in emsp.cli("commands", "list").stdout
+        assert listing[0]["late"] is True
+        table = emsp.cli("commands", "list").stdout
+        assert "UNKNOWN_SESSION" in table
+        assert "ACCEPTED (late)" in table
