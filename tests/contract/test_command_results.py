@@ -253,9 +253,11 @@ class TestDelivery:
             task.cancel()  # the process died while waiting for the charge point
         await chargers.idle()
         async with quick.cpo.platform.unit_of_work() as session:
-            await session.execute(update(commands_received).values(deadline=utc_now()))
-        assert await expire_executions(quick.cpo.platform) == 1
-        assert await expire_executions(quick.cpo.platform) == 0
+            past = utc_now() - timedelta(seconds=1)
+            await session.execute(update(commands_received).values(deadline=past))
+        # the server's own sweeper may be first: however many sweeps, one result
+        swept = [await expire_executions(quick.cpo.platform) for _ in range(3)]
+        assert swept in ([1, 0, 0], [0, 0, 0])
         await quick.settle()
         [posted] = quick.posted_results()
         assert json.loads(posted.read())["result"] == "TIMEOUT"

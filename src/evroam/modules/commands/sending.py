@@ -64,16 +64,19 @@ class SentCommand(BaseModel):
     @property
     def final(self) -> bool:
         """Nothing more is expected (a late result may still come after TIMEOUT)."""
-        return self.response != CommandResponseType.ACCEPTED or self.result is not None
+        if self.result is not None or self.outcome == "ERROR":
+            return True
+        return self.response not in (None, CommandResponseType.ACCEPTED)
 
     @computed_field  # type: ignore[prop-decorator]
     @property
     def outcome(self) -> str:
-        """The last word: the result, the refusal, PENDING, or ERROR when nothing was answered."""
+        """The last word: the result, the refusal, PENDING, SENDING (no answer yet), or ERROR
+        (the CPO could not be reached or refused the request)."""
         if self.result is not None:
             return self.result
         if self.response is None:
-            return "ERROR"
+            return "ERROR" if self.response_message else "SENDING"
         return "PENDING" if self.response == CommandResponseType.ACCEPTED else self.response
 
     @classmethod
