@@ -3,9 +3,10 @@ and a command to a CPO's Receiver (eMSP)."""
 
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import update
 
-from evroam.errors import EvroamError, PartnerError
+from evroam.errors import EvroamError, PartnerError, PartnerProtocolError
 from evroam.modules.commands.model import CommandResponse, CommandResult, CommandType, english
 from evroam.modules.commands.repository import command_callbacks, commands_received, row
 from evroam.partners.client import PartnerClient, join_url
@@ -14,6 +15,8 @@ from evroam.platform import Platform
 from evroam.protocol.routing import PartyRef, routing_headers
 from evroam.protocol.timestamps import utc_now
 from evroam.push.worker import Claimed, Rejected, rejection
+
+DEFAULT_TIMEOUT = 30  # seconds, when a CPO's CommandResponse names none usable
 
 
 async def deliver_command_result(
@@ -66,4 +69,16 @@ async def post_command(
             json_body=body,
             headers=routing_headers(ours, theirs),
         )
-    return CommandResponse.model_validate(answer.data)
+    return read_response(answer.data, url=endpoint.url)
+
+
+def read_response(data: Any, *, url: str) -> CommandResponse:
+    """The CommandResponse, tolerating a missing or non-positive timeout (then ours)."""
+    if isinstance(data, dict) and not (
+        isinstance(data.get("timeout"), int) and data["timeout"] > 0
+    ):
+        data = data | {"timeout": DEFAULT_TIMEOUT}
+    try:
+        return CommandResponse.model_validate(data)
+    except ValidationError as exc:
+        raise PartnerProtocolError("The answer is not a CommandResponse", url=url) from exc
