@@ -9,7 +9,9 @@ import httpx
 from fastapi import FastAPI
 
 from evroam import __version__
+from evroam.chargers.runtime import start_chargers
 from evroam.management import build_management_router
+from evroam.modules.commands.results import expiry_tasks
 from evroam.modules.credentials.routes import (
     build_version_details_router,
     build_versions_router,
@@ -46,9 +48,12 @@ def create_app(settings: Settings, *, transport: httpx.AsyncBaseTransport | None
         if settings.push.enabled:
             tasks.append(asyncio.create_task(worker.run_forever(settings.push.poll_seconds)))
         tasks += sync_tasks(platform)
+        tasks += start_chargers(platform) + expiry_tasks(platform)
         try:
             yield
         finally:
+            if platform.chargers is not None:
+                tasks += platform.chargers.tasks
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)

@@ -7,6 +7,7 @@ import time, so several platforms can live in one process (tests run three at on
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -21,6 +22,9 @@ from evroam.storage import migrate
 from evroam.storage.changes import ChangeFeed, start_feed
 from evroam.storage.database import create_engine, session_factory
 from evroam.versions import VersionSpec, by_number, supported
+
+if TYPE_CHECKING:
+    from evroam.chargers.runtime import ChargerRuntime
 
 
 class Platform:
@@ -39,6 +43,8 @@ class Platform:
         self.transport = transport
         self.push_wakeup = asyncio.Event()  # set after a change is queued: the worker starts now
         self.feed: ChangeFeed | None = None  # other processes' writes, for the read caches
+        # The CPO's charge points, set when the server starts (chargers.runtime); None elsewhere.
+        self.chargers: ChargerRuntime | None = None
 
     @classmethod
     async def open(

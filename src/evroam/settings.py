@@ -12,6 +12,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, StringConstraints, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from evroam.chargers.settings import ChargersSettings
 from evroam.errors import ConfigurationError
 from evroam.protocol.auth import TokenEncoding
 from evroam.sync.settings import SyncSettings
@@ -107,6 +108,7 @@ class Settings(BaseSettings):
     http: HttpSettings = Field(default_factory=HttpSettings)
     push: PushSettings = Field(default_factory=PushSettings)
     sync: SyncSettings = Field(default_factory=SyncSettings)
+    chargers: ChargersSettings = Field(default_factory=ChargersSettings)
     token_a_ttl_hours: float = Field(default=168.0, gt=0, description="Lifetime of a Token A.")
     default_token_encoding: TokenEncoding | None = Field(
         default=None,

@@ -69,16 +69,18 @@ class TestGetVersionDetails:
         platform = cpo if side == "cpo" else emsp
         token_a = await invite(platform.platform, "someone")
         data = (await platform.client.get("/ocpi/2.2.1", headers=auth(token_a))).json()["data"]
-        assert len(data["endpoints"]) == 3
+        assert len(data["endpoints"]) == 4
         for endpoint in data["endpoints"]:
-            suffix = "/NL/CPO/X1" if endpoint["role"] == "RECEIVER" else ""
-            response = await platform.client.get(endpoint["url"] + suffix, headers=auth(token_a))
+            method, suffix = probe(endpoint)
+            url = endpoint["url"] + suffix
+            response = await platform.client.request(method, url, headers=auth(token_a))
             assert response.status_code in (200, 401)
 
     async def test_roles_decide_which_interfaces_are_published(self, pair: Pair) -> None:
-        """C.79 / DIGEST §2.2: a CPO publishes Sender interfaces, an eMSP Receiver ones."""
+        """C.79 / DIGEST §2.2: a CPO publishes Sender interfaces, an eMSP Receiver ones, and
+        the other way round for commands (the CPO receives them, the eMSP their results)."""
         _, cpo, emsp = pair
-        for running, role in ((cpo, "SENDER"), (emsp, "RECEIVER")):
+        for running, role, other in ((cpo, "SENDER", "RECEIVER"), (emsp, "RECEIVER", "SENDER")):
             token_a = await invite(running.platform, "someone")
             data = (await running.client.get("/ocpi/2.2.1", headers=auth(token_a))).json()["data"]
             functional = {
@@ -86,7 +88,14 @@ class TestGetVersionDetails:
                 for e in data["endpoints"]
                 if e["identifier"] != "credentials"
             }
-            assert functional == {("locations", role), ("tariffs", role)}
+            assert functional == {("locations", role), ("tariffs", role), ("commands", other)}
+
+
+def probe(endpoint: dict[str, str]) -> tuple[str, str]:
+    """A request the endpoint serves: GET a list or an object; commands take only POST."""
+    if endpoint["identifier"] == "commands":
+        return "POST", "/START_SESSION" + ("/X1" if endpoint["role"] == "SENDER" else "")
+    return "GET", "/NL/CPO/X1" if endpoint["role"] == "RECEIVER" else ""
 
 
 class TestReadingPeerDetails:

@@ -59,10 +59,15 @@ class Rejected(Exception):
 
 def deliverers() -> dict[str, Deliver]:
     """The delivery function of each module that pushes."""
+    from evroam.modules.commands.client import deliver_command_result
     from evroam.modules.locations.client import deliver_location
     from evroam.modules.tariffs.client import deliver_tariff
 
-    return {"locations": deliver_location, "tariffs": deliver_tariff}
+    return {
+        "locations": deliver_location,
+        "tariffs": deliver_tariff,
+        "commands": deliver_command_result,
+    }
 
 
 def backoff(attempts: int) -> timedelta:

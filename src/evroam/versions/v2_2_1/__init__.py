@@ -1,5 +1,7 @@
 """OCPI 2.2.1 (tag v2.2.1-d2): the version as plain data, bound to the version-free modules."""
 
+from evroam.modules.commands import receiver as commands_receiver
+from evroam.modules.commands import sender as commands_sender
 from evroam.modules.credentials.routes import build_credentials_router
 from evroam.modules.locations import receiver as locations_receiver
 from evroam.modules.locations import sender as locations_sender
@@ -51,6 +53,20 @@ ENDPOINTS: tuple[EndpointSpec, ...] = (
         path="receiver/tariffs",
         served_by=frozenset({Role.EMSP, Role.NSP}),
         build_router=tariffs_receiver.build_receiver_router,
+    ),
+    EndpointSpec(
+        module="commands",
+        role=InterfaceRole.RECEIVER,
+        path="receiver/commands",
+        served_by=frozenset({Role.CPO}),
+        build_router=commands_receiver.build_receiver_router,
+    ),
+    EndpointSpec(
+        module="commands",
+        role=InterfaceRole.SENDER,
+        path="sender/commands",
+        served_by=frozenset({Role.EMSP}),
+        build_router=commands_sender.build_sender_router,
     ),
 )
 
