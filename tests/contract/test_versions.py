@@ -69,7 +69,7 @@ class TestGetVersionDetails:
         platform = cpo if side == "cpo" else emsp
         token_a = await invite(platform.platform, "someone")
         data = (await platform.client.get("/ocpi/2.2.1", headers=auth(token_a))).json()["data"]
-        assert len(data["endpoints"]) == 3
+        assert len(data["endpoints"]) == 4
         for endpoint in data["endpoints"]:
             suffix = "/NL/CPO/X1" if endpoint["role"] == "RECEIVER" else ""
             response = await platform.client.get(endpoint["url"] + suffix, headers=auth(token_a))
@@ -78,7 +78,7 @@ class TestGetVersionDetails:
     async def test_roles_decide_which_interfaces_are_published(self, pair: Pair) -> None:
         """C.79 / DIGEST §2.2: a CPO publishes Sender interfaces, an eMSP Receiver ones."""
         _, cpo, emsp = pair
-        for running, role in ((cpo, "SENDER"), (emsp, "RECEIVER")):
+        for running, role, owner in ((cpo, "SENDER", "RECEIVER"), (emsp, "RECEIVER", "SENDER")):
             token_a = await invite(running.platform, "someone")
             data = (await running.client.get("/ocpi/2.2.1", headers=auth(token_a))).json()["data"]
             functional = {
@@ -86,7 +86,8 @@ class TestGetVersionDetails:
                 for e in data["endpoints"]
                 if e["identifier"] != "credentials"
             }
-            assert functional == {("locations", role), ("tariffs", role)}
+            # Tokens are the eMSP's data: the roles are the other way round (DIGEST §9).
+            assert functional == {("locations", role), ("tariffs", role), ("tokens", owner)}
 
 
 class TestReadingPeerDetails:

@@ -61,8 +61,9 @@ def deliverers() -> dict[str, Deliver]:
     """The delivery function of each module that pushes."""
     from evroam.modules.locations.client import deliver_location
     from evroam.modules.tariffs.client import deliver_tariff
+    from evroam.modules.tokens.client import deliver_token
 
-    return {"locations": deliver_location, "tariffs": deliver_tariff}
+    return {"locations": deliver_location, "tariffs": deliver_tariff, "tokens": deliver_token}
 
 
 def backoff(attempts: int) -> timedelta:
