@@ -215,8 +215,7 @@ def show(
     if as_json:
         out.print_json(json.dumps(found.model_dump(mode="json", exclude_none=True)))
         return
-    out.print(token_table([found.token]))
-    out.print(f"Policy: {describe_policy(found.policy)}")
+    out.print(detail_table(found))
 
 
 def describe_policy(policy: TokenPolicy | None) -> str:
@@ -237,17 +236,37 @@ def describe_policy(policy: TokenPolicy | None) -> str:
 
 
 def token_table(found: list[Token], *, title: str | None = None) -> Table:
+    """One row per Token, narrow enough for an 80-column terminal (`show` has every field)."""
+    parties = {(t.country_code, t.party_id) for t in found}
     table = Table(title=title)
-    for column in ("uid", "type", "party", "contract_id", "whitelist", "state", "last_updated"):
-        table.add_column(column, no_wrap=column in ("uid", "contract_id", "last_updated"))
+    table.add_column("uid", overflow="fold")
+    table.add_column("type", min_width=len("AD_HOC_USER"))
+    if len(parties) > 1:
+        table.add_column("party", min_width=len("DE*MSP"))
+    table.add_column("whitelist", overflow="fold")
+    table.add_column("state", min_width=len("blocked"))
+    table.add_column("last_updated (UTC)", min_width=len("2026-01-01 00:00"))
     for token in found:
+        party = [escape(f"{token.country_code}*{token.party_id}")] if len(parties) > 1 else []
         table.add_row(
             escape(token.uid),
             token.type.value,
-            escape(f"{token.country_code}*{token.party_id}"),
-            escape(token.contract_id),
+            *party,
             token.whitelist.value,
             "[green]valid[/]" if token.valid else "[red]blocked[/]",
-            format_datetime(token.last_updated),
+            token.last_updated.strftime("%Y-%m-%d %H:%M"),
         )
+    return table
+
+
+def detail_table(found: OwnToken) -> Table:
+    """Every field of one Token, and its policy."""
+    table = Table(show_header=False, title=f"Token {escape(found.token.uid)}")
+    table.add_column("field", style="bold")
+    table.add_column("value", overflow="fold")
+    document = found.token.model_dump(mode="json", exclude_none=True)
+    for name, value in document.items():
+        shown = value if isinstance(value, str) else json.dumps(value)
+        table.add_row(name, escape(shown))
+    table.add_row("policy", describe_policy(found.policy))
     return table

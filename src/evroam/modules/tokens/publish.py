@@ -57,7 +57,7 @@ def check_ours(platform: Platform, token: Token) -> None:
     if token.type in APP_TYPES and token.whitelist is not WhitelistType.NEVER:
         raise EvroamError(
             f"Token {token.uid} is an {token.type} token: those are pushed with whitelist NEVER"
-            " (the CPO asks us every time); set whitelist to NEVER."
+            " (the CPO asks us every time); set whitelist to NEVER, or leave it out to issue one."
         )
     if token.group_id is not None and len(token.group_id) > GROUP_ID_MAX:
         raise EvroamError(
