@@ -3,13 +3,16 @@
 The CPO (NL*CPO) calls the eMSP (DE*MSP) at `/ocpi/2.2.1/sender/tokens`.
 """
 
+import json
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import httpx
 import pytest
 
+from evroam.modules.tokens.lane import AuthorizeLane
 from evroam.partners.client import next_link
+from evroam.protocol.context import Receive, Scope, Send
 from evroam.settings import Settings
 from tests.contract.locations_support import LOCATIONS_RECEIVER, Link, evse, location
 from tests.contract.tokens_support import (
@@ -22,6 +25,7 @@ from tests.contract.tokens_support import (
     status,
     token,
 )
+from tests.support import auth
 
 UID = "012345678"
 AUTHORIZE = f"{TOKENS_SENDER}/{UID}/authorize"
@@ -209,3 +213,87 @@ class TestAuthorize:
         other = {"OCPI-to-country-code": "DE", "OCPI-to-party-id": "XYZ"}
         assert status(await cpo_in.call("POST", AUTHORIZE, headers=ours)) == 1000
         assert status(await cpo_in.call("POST", AUTHORIZE, headers=other)) == 2001
+
+
+async def _pass_through(lane: AuthorizeLane, scope: Scope, receive: Receive, send: Send) -> None:
+    await lane.app(scope, receive, send)
+
+
+class TestFastLane:
+    """The fast lane (modules/tokens/lane.py) answers as the documented FastAPI route does."""
+
+    CASES: tuple[tuple[str, str, bytes | None, bool], ...] = (
+        # path, query, body, authenticated
+        (UID, "", None, True),
+        (UID, "", json.dumps(LOC1).encode(), True),
+        (UID, "", b"null", True),
+        (UID, "?type=RFID&x=1", None, True),
+        ("NOPE", "", None, True),
+        (UID, "?type=APP_USER", None, True),
+        (UID, "?type=CARD", None, True),
+        (UID, "?type=", None, True),
+        (UID, "", b"{", True),
+        (UID, "", b'{"evse_uids": ["E1"]}', True),
+        ("U" * 37, "", None, True),
+        ("LIMITED", "", None, True),
+        ("LIMITED", "", json.dumps(LOC1).encode(), True),
+        (UID, "", None, False),
+    )
+
+    async def answers(self, link_: Link) -> list[tuple[int, int, Any]]:
+        found = []
+        for uid, query, body, authenticated in self.CASES:
+            headers = auth(link_.token) if authenticated else {}
+            if body is not None:
+                headers["Content-Type"] = "application/json"
+            response = await link_.server.client.post(
+                f"{TOKENS_SENDER}/{uid}/authorize{query}", content=body, headers=headers
+            )
+            envelope = response.json()
+            answer = envelope.get("data")
+            if isinstance(answer, dict) and "authorization_reference" in answer:
+                answer["authorization_reference"] = len(answer["authorization_reference"])
+            found.append((response.status_code, envelope["status_code"], answer))
+        return found
+
+    async def test_same_statuses_and_data_with_and_without_the_lane(
+        self, linked: Roaming, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        await own(linked.emsp, token(UID))
+        await own(linked.emsp, token("LIMITED"), policy={"locations": [LOC1]})
+        with_lane = await self.answers(linked.cpo_in)
+        monkeypatch.setattr(AuthorizeLane, "__call__", _pass_through)
+        assert await self.answers(linked.cpo_in) == with_lane
+        assert [(status, code) for status, code, _ in with_lane] == [
+            (200, 1000),
+            (200, 1000),
+            (200, 1000),
+            (200, 1000),
+            (404, 2004),
+            (404, 2004),
+            (200, 2001),
+            (200, 2001),
+            (400, 2001),
+            (200, 2001),
+            (200, 2001),
+            (200, 2002),
+            (200, 1000),
+            (401, 2000),
+        ]
+
+    async def test_answer_carries_request_ids_and_routing_headers(self, cpo_in: Link) -> None:
+        response = await cpo_in.call("POST", AUTHORIZE, headers={"X-Request-ID": "r-1"})
+        assert response.headers["X-Request-ID"] == "r-1"
+        assert response.headers["OCPI-from-party-id"] == "MSP"
+        assert response.headers["OCPI-to-party-id"] == "CPO"
+
+    async def test_413_when_the_body_is_too_large(
+        self, make_settings: Callable[..., Settings]
+    ) -> None:
+        async with roaming(make_settings, http={"max_body_bytes": 1024}) as found:
+            await own(found.emsp, token(UID))
+            body = {"location_id": "LOC1", "evse_uids": ["E" * 30] * 60}
+            response = await found.cpo_in.server.client.post(
+                AUTHORIZE, content=json.dumps(body).encode(), headers=auth(found.cpo_in.token)
+            )
+            assert (response.status_code, status(response)) == (413, 2001)

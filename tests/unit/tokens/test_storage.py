@@ -10,11 +10,14 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection
 
 from evroam.modules.locations.enums import TokenType
+from evroam.modules.tokens.authorization import TokenPolicy
 from evroam.modules.tokens.model import Token
+from evroam.modules.tokens.publish import block_token, save_tokens, set_policy
 from evroam.modules.tokens.repository import (
     TokenRepository,
     key_of,
     ours,
+    own_token,
     split_id,
     stored_id,
 )
@@ -65,3 +68,22 @@ async def test_same_uid_of_two_types_are_two_rows(platform: Platform) -> None:
         assert found.document["whitelist"] == "NEVER"
         assert found.partner_id is None
         assert await repo.find(card.uid, TokenType.OTHER) == []
+
+
+async def test_point_read_sees_every_commit_at_once(platform: Platform) -> None:
+    """The authorization hot path (storage.point_reads) never answers from a stale snapshot:
+    a block committed through the engine shows in the very next read."""
+    app = Token.model_validate(example("token_example_1_app_user.json") | {"whitelist": "NEVER"})
+    await save_tokens(platform, [app])
+    first = await own_token(platform.engine, app.uid, app.type, ("de", "tnm"))
+    assert first is not None
+    assert first.document["valid"] is True
+    await block_token(platform, app.uid, app.type)
+    again = await own_token(platform.engine, app.uid, app.type, None)
+    assert again is not None
+    assert again.document["valid"] is False
+    assert await own_token(platform.engine, app.uid, app.type, ("DE", "XXX")) is None
+    await set_policy(platform, app.uid, app.type, TokenPolicy(no_credit=True))
+    with_policy = await own_token(platform.engine, app.uid, app.type, None)
+    assert with_policy is not None
+    assert with_policy.policy == {"no_credit": True}

@@ -13,12 +13,14 @@ they decide real-time authorizations and never leave the platform.
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Column, ColumnElement, Index, select
+from sqlalchemy import Column, ColumnElement, Index, bindparam, select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from evroam.modules.locations.enums import TokenType
 from evroam.modules.tokens.model import Token
 from evroam.protocol.types import ci_key
 from evroam.storage.documents import DocumentRepository, ObjectKey, document_table
+from evroam.storage.point_reads import json_value, read_one
 from evroam.storage.tables import JsonDocument, metadata
 
 ID_LENGTH = 48  # uid CiString(36) + ":" + the longest TokenType (AD_HOC_USER, 11)
@@ -91,3 +93,31 @@ def ours() -> ColumnElement[bool]:
 
 def received() -> ColumnElement[bool]:
     return tokens.c.partner_id.is_not(None)
+
+
+# ── the authorization hot path: one of our Tokens by uid and type ──────────────────────────
+
+_c = tokens.c
+_OWN = (
+    select(_c.document, _c.policy)
+    .where(_c.object_id == bindparam("object_id"), _c.partner_id.is_(None))
+    .order_by(_c.pk)
+    .limit(1)
+)
+_OWN_OF_PARTY = _OWN.where(
+    _c.country_code == bindparam("country_code"), _c.party_id == bindparam("party_id")
+)
+
+
+async def own_token(
+    engine: AsyncEngine, uid: str, token_type: TokenType, party: tuple[str, str] | None
+) -> StoredToken | None:
+    """One of our Tokens (of `party`, if given) for a real-time authorization: one indexed
+    point read (storage.point_reads), the statements built once."""
+    params = {"object_id": stored_id(uid, token_type)}
+    if party is not None:
+        params |= {"country_code": ci_key(party[0]), "party_id": ci_key(party[1])}
+    row = await read_one(engine, _OWN if party is None else _OWN_OF_PARTY, params)
+    if row is None:
+        return None
+    return StoredToken(json_value(row[0]), json_value(row[1]), None)

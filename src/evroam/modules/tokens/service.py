@@ -23,7 +23,13 @@ from evroam.modules.locations.service import check_owner
 from evroam.modules.patching import apply_patch, validate_patch
 from evroam.modules.tokens.authorization import TokenPolicy, authorize
 from evroam.modules.tokens.model import AuthorizationInfo, LocationReferences, Token
-from evroam.modules.tokens.repository import TokenRepository, ours, owned_by, token_key
+from evroam.modules.tokens.repository import (
+    TokenRepository,
+    ours,
+    own_token,
+    owned_by,
+    token_key,
+)
 from evroam.platform import Platform
 from evroam.protocol.pagination import PageRequest
 from evroam.protocol.timestamps import utc_now
@@ -135,14 +141,11 @@ async def authorize_own(
 ) -> AuthorizationInfo:
     """Real-time authorization of one of our Tokens; UnknownToken (HTTP 404, 2004) when we
     have none with that uid and type (J.281, J.284)."""
-    conditions = [ours()]
-    if exchange.addressed:
-        conditions += owned_by(exchange.local.country_code, exchange.local.party_id)
-    async with platform.sessions() as session:
-        found = await TokenRepository(session).find(uid, token_type, *conditions, limit=1)
-    if not found:
+    local = exchange.local
+    party = (local.country_code, local.party_id) if exchange.addressed else None
+    stored = await own_token(platform.engine, uid, token_type, party)
+    if stored is None:
         raise UnknownToken(f"Unknown token {uid} of type {token_type}")
-    stored = found[0]
     token = Token.model_validate(stored.document)
     policy = None if stored.policy is None else TokenPolicy.model_validate(stored.policy)
     return authorize(token, policy, asked, now=utc_now())
