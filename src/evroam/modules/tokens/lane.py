@@ -30,7 +30,7 @@ from evroam.modules.tokens import service
 from evroam.modules.tokens.model import LocationReferences
 from evroam.partners.auth import Reach, authenticate
 from evroam.protocol.context import ASGIApp, Receive, Scope, Send
-from evroam.protocol.envelope import envelope_bytes
+from evroam.protocol.envelope import JsonText, envelope_bytes
 from evroam.protocol.handlers import describe_validation
 from evroam.settings import Role
 from evroam.versions import supported
@@ -84,7 +84,8 @@ async def answer(request: Request, uid: str) -> tuple[int, bytes]:
         exchange = await _resolve_exchange(request, caller, platform)
         token_type, location = _arguments(uid, request.scope, await request.body())
         info = await service.authorize_own(platform, exchange, uid, token_type, location)
-        return 200, envelope_bytes(info)
+        # pydantic writes the JSON; the envelope splices it in (no dict in between)
+        return 200, envelope_bytes(JsonText(info.model_dump_json(exclude_none=True)))
     except OcpiError as exc:
         return exc.http_status, envelope_bytes(
             status_code=exc.status_code, status_message=exc.message

@@ -17,6 +17,7 @@ from sqlalchemy import Column, ColumnElement, Index, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from evroam.modules.locations.enums import TokenType
+from evroam.modules.tokens.authorization import TokenPolicy
 from evroam.modules.tokens.model import Token
 from evroam.protocol.types import ci_key
 from evroam.storage.documents import DocumentRepository, ObjectKey, document_table
@@ -111,13 +112,20 @@ _OWN_OF_PARTY = _OWN.where(
 
 async def own_token(
     engine: AsyncEngine, uid: str, token_type: TokenType, party: tuple[str, str] | None
-) -> StoredToken | None:
-    """One of our Tokens (of `party`, if given) for a real-time authorization: one indexed
-    point read (storage.point_reads), the statements built once."""
+) -> tuple[Token, TokenPolicy | None] | None:
+    """One of our Tokens (of `party`, if given) and its policy, for a real-time authorization:
+    one indexed point read (storage.point_reads) of statements built once, the document
+    parsed straight from its stored JSON text where the backend hands text."""
     params = {"object_id": stored_id(uid, token_type)}
     if party is not None:
         params |= {"country_code": ci_key(party[0]), "party_id": ci_key(party[1])}
     row = await read_one(engine, _OWN if party is None else _OWN_OF_PARTY, params)
     if row is None:
         return None
-    return StoredToken(json_value(row[0]), json_value(row[1]), None)
+    document, policy = row
+    token = (
+        Token.model_validate_json(document)
+        if isinstance(document, str)
+        else Token.model_validate(document)
+    )
+    return token, None if policy is None else TokenPolicy.model_validate(json_value(policy))

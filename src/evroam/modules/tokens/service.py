@@ -21,7 +21,7 @@ from evroam.errors import InvalidParameters, NotFound, UnknownToken
 from evroam.modules.locations.enums import TokenType
 from evroam.modules.locations.service import check_owner
 from evroam.modules.patching import apply_patch, validate_patch
-from evroam.modules.tokens.authorization import TokenPolicy, authorize
+from evroam.modules.tokens.authorization import authorize
 from evroam.modules.tokens.model import AuthorizationInfo, LocationReferences, Token
 from evroam.modules.tokens.repository import (
     TokenRepository,
@@ -143,9 +143,8 @@ async def authorize_own(
     have none with that uid and type (J.281, J.284)."""
     local = exchange.local
     party = (local.country_code, local.party_id) if exchange.addressed else None
-    stored = await own_token(platform.engine, uid, token_type, party)
-    if stored is None:
+    found = await own_token(platform.engine, uid, token_type, party)
+    if found is None:
         raise UnknownToken(f"Unknown token {uid} of type {token_type}")
-    token = Token.model_validate(stored.document)
-    policy = None if stored.policy is None else TokenPolicy.model_validate(stored.policy)
+    token, policy = found
     return authorize(token, policy, asked, now=utc_now())
