@@ -58,23 +58,20 @@ class TestIssue:
         shown = await call(emsp, "GET", f"/manage/tokens/{issued['data']['uid']}?type=APP_USER")
         assert shown.status_code == 200
 
-    @pytest.mark.parametrize(
-        "order",
-        [
+    async def test_2001_and_nothing_issued_when_the_order_is_refused(
+        self, managed: Managed
+    ) -> None:
+        emsp, _ = managed
+        for order in (
             {"type": "APP_USER", "whitelist": "ALLOWED"},  # J.295
             {"uid": "X1", "group_id": "G" * 21},  # J.296
             {"type": "RFID"},  # an RFID card's uid is read from the card
             {"uid": "X1", "party": "NL*CPO"},  # not one of our eMSP parties
             {"uid": "X1", "language": "nld"},
             {"uid": "X1", "policy": {"expires": "2027-01-01T00:00:00Z"}},
-        ],
-    )
-    async def test_2001_and_nothing_issued_when_the_order_is_refused(
-        self, managed: Managed, order: dict[str, Any]
-    ) -> None:
-        emsp, _ = managed
-        response = await call(emsp, "POST", "/manage/tokens", order)
-        assert response.json()["status_code"] == 2001
+        ):
+            response = await call(emsp, "POST", "/manage/tokens", order)
+            assert response.json()["status_code"] == 2001, order
         assert (await call(emsp, "GET", "/manage/tokens")).json()["data"]["total"] == 0
 
     async def test_2001_when_the_uid_is_issued_already(self, managed: Managed) -> None:
@@ -94,20 +91,15 @@ class TestImport:
         assert (saved["created"], saved["updated"]) == (2, 0)
         assert len(await outbox_rows(emsp)) == 2
 
-    @pytest.mark.parametrize(
-        "body",
-        [
+    async def test_2001_and_nothing_saved_when_not_ours_to_emit(self, managed: Managed) -> None:
+        emsp, _ = managed
+        for body in (
             token(country_code="NL", party_id="CPO"),
             token(token_type="AD_HOC_USER"),  # J.295: whitelist ALLOWED
             token(group_id="G" * 21),  # J.296
-        ],
-    )
-    async def test_2001_and_nothing_saved_when_not_ours_to_emit(
-        self, managed: Managed, body: dict[str, Any]
-    ) -> None:
-        emsp, _ = managed
-        response = await call(emsp, "PUT", "/manage/tokens", [token("OK"), body])
-        assert response.json()["status_code"] == 2001
+        ):
+            response = await call(emsp, "PUT", "/manage/tokens", [token("OK"), body])
+            assert response.json()["status_code"] == 2001, body
         assert (await call(emsp, "GET", "/manage/tokens")).json()["data"]["total"] == 0
 
 

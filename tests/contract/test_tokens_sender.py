@@ -174,28 +174,20 @@ class TestAuthorize:
         assert answer["allowed"] == "ALLOWED"
         assert answer["location"] == {"location_id": "LOC1", "evse_uids": ["E1"]}
 
-    @pytest.mark.parametrize(
-        ("changes", "policy", "allowed"),
-        [
-            ({"valid": False}, None, "BLOCKED"),
-            ({}, {"expires_at": "2020-01-01T00:00:00Z"}, "EXPIRED"),
-            ({}, {"no_credit": True}, "NO_CREDIT"),
-            ({}, {"expires_at": "2100-01-01T00:00:00Z"}, "ALLOWED"),
-        ],
-    )
-    async def test_allowed_follows_the_token_and_its_policy(
-        self,
-        linked: Roaming,
-        changes: dict[str, Any],
-        policy: dict[str, Any] | None,
-        allowed: str,
-    ) -> None:
+    async def test_allowed_follows_the_token_and_its_policy(self, linked: Roaming) -> None:
         """J.280: a refusal names why, with a line to show the driver and no reference."""
-        await own(linked.emsp, token(UID, **changes), policy=policy)
-        answer = await authorized(linked.cpo_in)
-        assert answer["allowed"] == allowed
-        assert ("authorization_reference" in answer) is (allowed == "ALLOWED")
-        assert ("info" in answer) is (allowed != "ALLOWED")
+        cases: list[tuple[str, dict[str, Any], dict[str, Any] | None, str]] = [
+            ("B1", {"valid": False}, None, "BLOCKED"),
+            ("E1", {}, {"expires_at": "2020-01-01T00:00:00Z"}, "EXPIRED"),
+            ("N1", {}, {"no_credit": True}, "NO_CREDIT"),
+            ("A1", {}, {"expires_at": "2100-01-01T00:00:00Z"}, "ALLOWED"),
+        ]
+        for uid, changes, policy, allowed in cases:
+            await own(linked.emsp, token(uid, **changes), policy=policy)
+            answer = await authorized(linked.cpo_in, path=f"{TOKENS_SENDER}/{uid}/authorize")
+            assert answer["allowed"] == allowed, uid
+            assert ("authorization_reference" in answer) is (allowed == "ALLOWED"), uid
+            assert ("info" in answer) is (allowed != "ALLOWED"), uid
 
     async def test_2001_when_request_is_malformed(self, cpo_in: Link) -> None:
         for query, body in (

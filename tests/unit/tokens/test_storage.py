@@ -12,7 +12,13 @@ from sqlalchemy import Connection
 from evroam.modules.locations.enums import TokenType
 from evroam.modules.tokens.authorization import TokenPolicy
 from evroam.modules.tokens.model import Token
-from evroam.modules.tokens.publish import block_token, save_tokens, set_policy
+from evroam.modules.tokens.publish import (
+    NewToken,
+    block_token,
+    issue_token,
+    save_tokens,
+    set_policy,
+)
 from evroam.modules.tokens.repository import (
     TokenRepository,
     key_of,
@@ -85,3 +91,11 @@ async def test_point_read_sees_every_commit_at_once(platform: Platform) -> None:
     with_policy = await own_token(platform.engine, app.uid, app.type, None)
     assert with_policy is not None
     assert with_policy[1] == TokenPolicy(no_credit=True)
+
+
+async def test_issued_token_without_policy_reads_back_without_one(platform: Platform) -> None:
+    """A JSON null in the policy column (SQLite stores None that way) is no policy."""
+    issued = await issue_token(platform, NewToken(uid="04A2B3"))
+    assert await own_token(platform.engine, "04a2b3", TokenType.RFID, None) == (issued, None)
+    await set_policy(platform, issued.uid, issued.type, None)
+    assert await own_token(platform.engine, "04A2B3", TokenType.RFID, None) == (issued, None)

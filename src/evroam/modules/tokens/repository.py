@@ -128,4 +128,5 @@ async def own_token(
         if isinstance(document, str)
         else Token.model_validate(document)
     )
-    return token, None if policy is None else TokenPolicy.model_validate(json_value(policy))
+    rules = json_value(policy)  # SQL NULL, or a JSON null where the policy was cleared
+    return token, None if rules is None else TokenPolicy.model_validate(rules)
