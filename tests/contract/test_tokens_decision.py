@@ -190,6 +190,12 @@ class TestOwnToken:
             assert (decision.allowed, decision.method) == ("ALLOWED", Method.OWN)
             assert decision.authorization_reference
             assert authorize_requests(router) == []
+            limited = token("L1", country_code="NL", party_id="MSP")
+            await own(running, limited, policy={"locations": [{"location_id": "LOC1"}]})
+            nowhere = await authorize_token(running.platform, uid="L1")
+            assert (nowhere.allowed, nowhere.method) == ("NOT_ALLOWED", Method.OWN)
+            where = LocationReferences(location_id="LOC1")
+            assert (await authorize_token(running.platform, uid="L1", location=where)).ok
 
 
 ROUTING = ("from-country-code", "from-party-id", "to-country-code", "to-party-id")

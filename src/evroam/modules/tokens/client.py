@@ -40,22 +40,14 @@ async def deliver_token(
 ) -> None:
     """Send the Token as it is now: PATCH of the changed fields (`valid` after a block or
     unblock), else PUT. Tokens are never deleted (J.297), so a vanished row sends nothing."""
-    key = ObjectKey(row.country_code, row.party_id, row.object_id)
-    async with platform.sessions() as session:
-        found = await TokenRepository(session).find_documents(
-            TokenRepository(session).where(key), ours()
-        )
-    if not found:
+    document = await _own_document(platform, row)
+    if document is None:
         return
-    document = found[0]
-    url = join_url(
-        receiver_url(partner, "tokens"),
-        document["country_code"],
-        document["party_id"],
-        document["uid"],
-    )
+    owner = PartyRef(document["country_code"], document["party_id"])
+    url = join_url(receiver_url(partner, "tokens"), owner.country_code, owner.party_id)
+    url = join_url(url, document["uid"])
     params = {"type": document["type"]}
-    headers = to_receiving_party(partner, PartyRef(document["country_code"], document["party_id"]))
+    headers = to_receiving_party(partner, owner)
     if row.fields is None:
         await _put(client, url, document, params, headers)
         return
@@ -67,6 +59,14 @@ async def deliver_token(
         if not rejection(exc):
             raise
         await _put(client, url, document, params, headers)  # unknown there: send it whole
+
+
+async def _own_document(platform: Platform, row: Claimed) -> dict[str, Any] | None:
+    key = ObjectKey(row.country_code, row.party_id, row.object_id)
+    async with platform.sessions() as session:
+        repo = TokenRepository(session)
+        found = await repo.find_documents(repo.where(key), ours())
+    return found[0] if found else None
 
 
 async def _put(

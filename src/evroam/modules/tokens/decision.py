@@ -20,7 +20,13 @@ import asyncio
 from dataclasses import dataclass
 from enum import StrEnum
 
-from evroam.errors import PartnerError, PartnerHttpError, PartnerOcpiError, PartnerUnreachable
+from evroam.errors import (
+    NotEnoughInformation,
+    PartnerError,
+    PartnerHttpError,
+    PartnerOcpiError,
+    PartnerUnreachable,
+)
 from evroam.model import DisplayText
 from evroam.modules.locations.enums import TokenType
 from evroam.modules.tokens.authorization import TokenPolicy, authorize
@@ -97,10 +103,18 @@ async def authorize_token(
         return await _real_time(platform, request, None)
     token = Token.model_validate(stored.document)
     if stored.partner_id is None:
-        policy = None if stored.policy is None else TokenPolicy.model_validate(stored.policy)
-        info = authorize(token, policy, location, now=utc_now())
-        return from_info(info, Method.OWN, "one of our own Tokens")
+        return own(token, stored, location)
     return await by_whitelist(platform, request, token)
+
+
+def own(token: Token, stored: StoredToken, location: LocationReferences | None) -> Decision:
+    """One of our own Tokens (a platform that is CPO and eMSP): our eMSP rules, no call."""
+    policy = None if stored.policy is None else TokenPolicy.model_validate(stored.policy)
+    try:
+        info = authorize(token, policy, location, now=utc_now())
+    except NotEnoughInformation as exc:
+        return Decision(AllowedType.NOT_ALLOWED, Method.OWN, exc.message, token)
+    return from_info(info, Method.OWN, "one of our own Tokens")
 
 
 async def by_whitelist(platform: Platform, request: Request, token: Token) -> Decision:
