@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Connection
+from sqlalchemy import Connection, update
 
 from evroam.modules.locations.enums import TokenType
 from evroam.modules.tokens.authorization import TokenPolicy
@@ -26,6 +26,7 @@ from evroam.modules.tokens.repository import (
     own_token,
     split_id,
     stored_id,
+    tokens,
 )
 from evroam.platform import Platform
 from evroam.storage.tables import metadata
@@ -94,8 +95,9 @@ async def test_point_read_sees_every_commit_at_once(platform: Platform) -> None:
 
 
 async def test_issued_token_without_policy_reads_back_without_one(platform: Platform) -> None:
-    """A JSON null in the policy column (SQLite stores None that way) is no policy."""
+    """No policy is SQL NULL; a JSON null written by other code reads as no policy too."""
     issued = await issue_token(platform, NewToken(uid="04A2B3"))
     assert await own_token(platform.engine, "04a2b3", TokenType.RFID, None) == (issued, None)
-    await set_policy(platform, issued.uid, issued.type, None)
+    async with platform.unit_of_work() as session:
+        await session.execute(update(tokens).values(policy=None))  # JSON null, not SQL NULL
     assert await own_token(platform.engine, "04A2B3", TokenType.RFID, None) == (issued, None)

@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import update
+from sqlalchemy import null, update
 
 from evroam.errors import EvroamError
 from evroam.model import OcpiObject
@@ -154,7 +154,7 @@ async def issue_token(platform: Platform, new: NewToken) -> Token:
     """Issue one new Token of ours and push it to every CPO; refuses a uid already issued."""
     token = new_token(platform, new)
     key = key_of(token)
-    policy = None if new.policy is None else new.policy.model_dump(mode="json", exclude_none=True)
+    policy = policy_column(new.policy)
     async with platform.unit_of_work() as session:
         repo = TokenRepository(session)
         if await repo.get_document(key) is not None:
@@ -166,6 +166,11 @@ async def issue_token(platform: Platform, new: NewToken) -> Token:
         await enqueue(session, [Change(MODULE, key, (key.normalised().object_id,))], now=utc_now())
     platform.push_wakeup.set()
     return token
+
+
+def policy_column(policy: TokenPolicy | None) -> Any:
+    """The policy column's value: its JSON, or SQL NULL (not a JSON null) for none."""
+    return null() if policy is None else policy.model_dump(mode="json", exclude_none=True)
 
 
 def new_token(platform: Platform, new: NewToken) -> Token:
@@ -311,7 +316,7 @@ async def set_policy(
     party: tuple[str, str] | None = None,
 ) -> OwnToken:
     """Replace the policy of one of our Tokens (it stays here: nothing is pushed)."""
-    stored_policy = None if policy is None else policy.model_dump(mode="json", exclude_none=True)
+    stored_policy = policy_column(policy)
     async with platform.unit_of_work() as session:
         repo = TokenRepository(session)
         token = Token.model_validate((await _own(repo, uid, token_type, party)).document)
