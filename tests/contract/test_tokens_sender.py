@@ -282,10 +282,16 @@ class TestFastLane:
     async def test_413_when_the_body_is_too_large(
         self, make_settings: Callable[..., Settings]
     ) -> None:
+        """Told by Content-Length, or found while a chunked body streams in."""
         async with roaming(make_settings, http={"max_body_bytes": 1024}) as found:
             await own(found.emsp, token(UID))
-            body = {"location_id": "LOC1", "evse_uids": ["E" * 30] * 60}
-            response = await found.cpo_in.server.client.post(
-                AUTHORIZE, content=json.dumps(body).encode(), headers=auth(found.cpo_in.token)
-            )
-            assert (response.status_code, status(response)) == (413, 2001)
+            body = json.dumps({"location_id": "LOC1", "evse_uids": ["E" * 30] * 60}).encode()
+
+            async def chunks() -> AsyncIterator[bytes]:
+                for start in range(0, len(body), 256):
+                    yield body[start : start + 256]
+
+            client, headers = found.cpo_in.server.client, auth(found.cpo_in.token)
+            for content in (body, chunks()):
+                response = await client.post(AUTHORIZE, content=content, headers=headers)
+                assert (response.status_code, status(response)) == (413, 2001)

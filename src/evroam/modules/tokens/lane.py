@@ -20,6 +20,7 @@ from starlette.requests import Request
 
 from evroam.deps import exchange_for, get_platform
 from evroam.errors import (
+    BodyTooLarge,
     InvalidParameters,
     MalformedBody,
     OcpiError,
@@ -29,7 +30,7 @@ from evroam.modules.locations.enums import TokenType
 from evroam.modules.tokens import service
 from evroam.modules.tokens.model import LocationReferences
 from evroam.partners.auth import Reach, authenticate
-from evroam.protocol.context import ASGIApp, Receive, Scope, Send
+from evroam.protocol.context import ASGIApp, BodyLimitExceeded, Receive, Scope, Send
 from evroam.protocol.envelope import JsonText, envelope_bytes
 from evroam.protocol.handlers import describe_validation
 from evroam.settings import Role
@@ -87,13 +88,16 @@ async def answer(request: Request, uid: str) -> tuple[int, bytes]:
         # pydantic writes the JSON; the envelope splices it in (no dict in between)
         return 200, envelope_bytes(JsonText(info.model_dump_json(exclude_none=True)))
     except OcpiError as exc:
-        return exc.http_status, envelope_bytes(
-            status_code=exc.status_code, status_message=exc.message
-        )
+        return exc.http_status, _error(exc)
+    except BodyLimitExceeded:  # a streamed body grew past http.max_body_bytes
+        return BodyTooLarge.http_status, _error(BodyTooLarge())
     except Exception as exc:  # a bug: logged, answered 3000 (as the framework's handler does)
         log.error("Unexpected error on POST %s", request.url.path, exc_info=exc)
-        error = ServerError("Internal error; the request was not processed")
-        return 500, envelope_bytes(status_code=error.status_code, status_message=error.message)
+        return 500, _error(ServerError("Internal error; the request was not processed"))
+
+
+def _error(exc: OcpiError) -> bytes:
+    return envelope_bytes(status_code=exc.status_code, status_message=exc.message)
 
 
 def _arguments(uid: str, scope: Scope, body: bytes) -> tuple[TokenType, LocationReferences | None]:
