@@ -16,6 +16,7 @@ from evroam.modules.credentials.routes import (
     build_version_details_router,
     build_versions_router,
 )
+from evroam.modules.tokens.lane import AuthorizeLane
 from evroam.platform import Platform
 from evroam.protocol.context import RequestContextMiddleware
 from evroam.protocol.handlers import install_error_handlers
@@ -66,6 +67,7 @@ def create_app(settings: Settings, *, transport: httpx.AsyncBaseTransport | None
         lifespan=lifespan,
         docs_url="/docs",
     )
+    app.add_middleware(AuthorizeLane, local_roles=roles)  # inside the context middleware
     app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.http.max_body_bytes)
     install_error_handlers(app)
     app.include_router(build_versions_router(), prefix="/ocpi")

@@ -92,6 +92,15 @@ class PushSettings(BaseModel):
     poll_seconds: float = Field(default=0.5, gt=0, description="Idle wait between passes.")
 
 
+class TokensSettings(BaseModel):
+    """Real-time authorization of driver tokens at their eMSP (a driver waits at the charger)."""
+
+    model_config = ConfigDict(extra="forbid")
+    authorize_timeout_seconds: float = Field(
+        default=5.0, gt=0, description="How long a CPO waits for an eMSP's authorization."
+    )
+
+
 class Settings(BaseSettings):
     """Everything one platform needs to run."""
 
@@ -109,6 +118,7 @@ class Settings(BaseSettings):
     push: PushSettings = Field(default_factory=PushSettings)
     sync: SyncSettings = Field(default_factory=SyncSettings)
     chargers: ChargersSettings = Field(default_factory=ChargersSettings)
+    tokens: TokensSettings = Field(default_factory=TokensSettings)
     token_a_ttl_hours: float = Field(default=168.0, gt=0, description="Lifetime of a Token A.")
     default_token_encoding: TokenEncoding | None = Field(
         default=None,

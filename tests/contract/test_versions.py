@@ -69,7 +69,7 @@ class TestGetVersionDetails:
         platform = cpo if side == "cpo" else emsp
         token_a = await invite(platform.platform, "someone")
         data = (await platform.client.get("/ocpi/2.2.1", headers=auth(token_a))).json()["data"]
-        assert len(data["endpoints"]) == 4
+        assert len(data["endpoints"]) == 5
         for endpoint in data["endpoints"]:
             method, suffix = probe(endpoint)
             url = endpoint["url"] + suffix
@@ -88,7 +88,13 @@ class TestGetVersionDetails:
                 for e in data["endpoints"]
                 if e["identifier"] != "credentials"
             }
-            assert functional == {("locations", role), ("tariffs", role), ("commands", other)}
+            # Tokens and commands go the other way round (DIGEST §9, §10).
+            assert functional == {
+                ("locations", role),
+                ("tariffs", role),
+                ("commands", other),
+                ("tokens", other),
+            }
 
 
 def probe(endpoint: dict[str, str]) -> tuple[str, str]:

@@ -102,7 +102,7 @@ async def _caller(platform: Platform, credential: str, now: datetime) -> Caller 
     known = cache.get(key)
     if known is None or known.generation != generation or known.expires <= time.monotonic():
         async with platform.sessions() as session:
-            expires = time.monotonic() + cache_ttl(engine)
+            expires = time.monotonic() + cache_ttl(engine, *PARTNER_TABLES)
             known = await _lookup(PartnerRepository(session), credential, generation, expires)
         if known is None:
             return None

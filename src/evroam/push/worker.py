@@ -62,11 +62,13 @@ def deliverers() -> dict[str, Deliver]:
     from evroam.modules.commands.client import deliver_command_result
     from evroam.modules.locations.client import deliver_location
     from evroam.modules.tariffs.client import deliver_tariff
+    from evroam.modules.tokens.client import deliver_token
 
     return {
         "locations": deliver_location,
         "tariffs": deliver_tariff,
         "commands": deliver_command_result,
+        "tokens": deliver_token,
     }
 
 

@@ -60,11 +60,11 @@ def write_generation(engine: Engine, *tables: str) -> int:
     return max(written.get(name, 0) for name in (*tables, ALL))
 
 
-def cache_ttl(engine: Engine) -> float:
-    """How long a cached read may be trusted: long while a feed shows other processes'
-    writes, short otherwise."""
+def cache_ttl(engine: Engine, *tables: str) -> float:
+    """How long a cached read of `tables` may be trusted: long while a feed shows other
+    processes' writes of them all, short otherwise."""
     feed = _feeds.get(engine)
-    return LONG_TTL if feed is not None and feed.live else SHORT_TTL
+    return LONG_TTL if feed is not None and feed.covers(tables) else SHORT_TTL
 
 
 def bump(engine: Engine, table: str) -> None:
@@ -126,6 +126,10 @@ class ChangeFeed:
 
     live = False
 
+    def covers(self, tables: tuple[str, ...]) -> bool:
+        """Whether the feed, now, reports every write of these tables."""
+        return self.live
+
     def poll(self) -> None:
         """Called at every generation check; a feed that pushes does nothing here."""
 
@@ -174,6 +178,10 @@ class PostgresFeed(ChangeFeed):
         self._connection: Any = None
         self._task: asyncio.Task[None] | None = None
         self._lost = asyncio.Event()
+        self.tables: frozenset[str] = frozenset()  # the tables whose trigger notifies
+
+    def covers(self, tables: tuple[str, ...]) -> bool:
+        return self.live and self.tables.issuperset(tables)
 
     async def start(self) -> None:
         """Listen now; if the database refuses, keep trying in the background."""
@@ -188,6 +196,8 @@ class PostgresFeed(ChangeFeed):
         import asyncpg
 
         connection = await asyncpg.connect(self._dsn)
+        rows = await connection.fetch(TRIGGERED_TABLES, self._schema)
+        self.tables = frozenset(row["relname"] for row in rows)
         await connection.add_listener(CHANNEL, self._notified)
         connection.add_termination_listener(lambda _: self._on_lost())
         self._connection, self.live = connection, True
@@ -253,6 +263,13 @@ BEGIN
     PERFORM pg_notify('{CHANNEL}', TG_TABLE_SCHEMA || '.' || TG_TABLE_NAME);
     RETURN NULL;
 END $$
+"""
+
+
+TRIGGERED_TABLES = """
+SELECT c.relname FROM pg_trigger t
+JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE t.tgname = c.relname || '_changes' AND n.nspname = $1
 """
 
 

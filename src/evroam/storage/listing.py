@@ -83,18 +83,19 @@ async def counted(engine: AsyncEngine, listed: Listed) -> int:
             cache.clear()
         entry = cache[listed.key] = _Count(generation)
     if entry.task is None and entry.expires <= time.monotonic():
-        entry.task = asyncio.create_task(_recount(engine, listed.count, entry))
+        entry.task = asyncio.create_task(_recount(engine, listed, entry))
     if entry.value is not None:
         return entry.value
     assert entry.task is not None
     return await asyncio.shield(entry.task)
 
 
-async def _recount(engine: AsyncEngine, query: Select[Any], entry: _Count) -> int:
+async def _recount(engine: AsyncEngine, listed: Listed, entry: _Count) -> int:
     try:
         async with engine.connect() as connection:
-            value = int((await connection.execute(query)).scalar_one())
-        entry.value, entry.expires = value, time.monotonic() + cache_ttl(engine.sync_engine)
+            value = int((await connection.execute(listed.count)).scalar_one())
+        ttl = cache_ttl(engine.sync_engine, listed.table.name)
+        entry.value, entry.expires = value, time.monotonic() + ttl
         return value
     finally:
         entry.task = None
@@ -166,7 +167,7 @@ async def cached_page(
     store = _pages.setdefault(engine, _PageStore())
     rows = store.get(key, generation)
     if rows is None:
-        expires = time.monotonic() + cache_ttl(engine)
+        expires = time.monotonic() + cache_ttl(engine, table.name)
         rows = await read()
         store.keep(key, _Kept(generation, expires, rows))
     return rows

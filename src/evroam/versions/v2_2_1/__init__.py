@@ -7,6 +7,8 @@ from evroam.modules.locations import receiver as locations_receiver
 from evroam.modules.locations import sender as locations_sender
 from evroam.modules.tariffs import receiver as tariffs_receiver
 from evroam.modules.tariffs import sender as tariffs_sender
+from evroam.modules.tokens import receiver as tokens_receiver
+from evroam.modules.tokens import sender as tokens_sender
 from evroam.partners.model import InterfaceRole
 from evroam.protocol.auth import TokenEncoding
 from evroam.settings import Role
@@ -67,6 +69,21 @@ ENDPOINTS: tuple[EndpointSpec, ...] = (
         path="sender/commands",
         served_by=frozenset({Role.EMSP}),
         build_router=commands_sender.build_sender_router,
+    ),
+    # Tokens: the eMSP owns the data, so it serves the Sender (DIGEST §9).
+    EndpointSpec(
+        module="tokens",
+        role=InterfaceRole.SENDER,
+        path="sender/tokens",
+        served_by=frozenset({Role.EMSP}),
+        build_router=tokens_sender.build_sender_router,
+    ),
+    EndpointSpec(
+        module="tokens",
+        role=InterfaceRole.RECEIVER,
+        path="receiver/tokens",
+        served_by=frozenset({Role.CPO}),
+        build_router=tokens_receiver.build_receiver_router,
     ),
 )
 

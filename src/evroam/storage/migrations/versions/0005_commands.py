@@ -1,7 +1,7 @@
 """Commands: received by the CPO (with the results it owes) and sent by the eMSP.
 
 Revision ID: 0006_commands
-Revises: 0003
+Revises: 0004
 Create Date: 2026-12-06
 """
 
