@@ -16,10 +16,10 @@ from evroam.modules.credentials.routes import (
     build_version_details_router,
     build_versions_router,
 )
-from evroam.modules.tokens.lane import AuthorizeLane
 from evroam.platform import Platform
 from evroam.protocol.context import RequestContextMiddleware
 from evroam.protocol.handlers import install_error_handlers
+from evroam.protocol.lane import FastLane
 from evroam.push.worker import OutboxWorker, deliverers
 from evroam.settings import Settings
 from evroam.sync.schedule import sync_tasks
@@ -67,16 +67,21 @@ def create_app(settings: Settings, *, transport: httpx.AsyncBaseTransport | None
         lifespan=lifespan,
         docs_url="/docs",
     )
-    app.add_middleware(AuthorizeLane, local_roles=roles)  # inside the context middleware
+    lanes = [
+        route
+        for spec in supported()
+        for endpoint in spec.endpoints_for(roles)
+        if endpoint.build_lane
+        for route in endpoint.build_lane(spec.path_of(endpoint))
+    ]
+    app.add_middleware(FastLane, routes=lanes)  # inside the context middleware
     app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.http.max_body_bytes)
     install_error_handlers(app)
     app.include_router(build_versions_router(), prefix="/ocpi")
     for spec in supported():
         app.include_router(build_version_details_router(spec), prefix=f"/ocpi/{spec.number}")
         for endpoint in spec.endpoints_for(roles):
-            app.include_router(
-                endpoint.build_router(spec), prefix=f"/ocpi/{spec.number}/{endpoint.path}"
-            )
+            app.include_router(endpoint.build_router(spec), prefix=spec.path_of(endpoint))
     app.include_router(build_management_router())  # after OCPI: routes are matched in order
 
     @app.get("/health", tags=["operations"])

@@ -12,6 +12,7 @@ from evroam.partners.auth import Caller, Reach, authenticate
 from evroam.partners.model import Partner, PartyRole
 from evroam.platform import Platform
 from evroam.protocol.context import RequestContext, context_of
+from evroam.protocol.lane import LaneRoute, lane_route
 from evroam.protocol.pagination import (
     CursorParam,
     DateFromParam,
@@ -188,6 +189,15 @@ async def sender_list(request: Request, resolve: ExchangeResolver, lister: Liste
         total=found.total,
         end=found.end,
     )
+
+
+def list_lane(resolve: ExchangeResolver, lister: Lister) -> Callable[[str], list[LaneRoute]]:
+    """The fast-lane route of a Sender GET-list served at a path (EndpointSpec.build_lane)."""
+
+    async def answer(request: Request, _: object) -> Response:
+        return await sender_list(request, resolve, lister)
+
+    return lambda path: [lane_route("GET", path, answer)]
 
 
 def _query_int(raw: str | None, name: str) -> int | None:

@@ -10,9 +10,9 @@ from typing import Any
 import httpx
 import pytest
 
-from evroam.modules.tokens.lane import AuthorizeLane
 from evroam.partners.client import next_link
 from evroam.protocol.context import Receive, Scope, Send
+from evroam.protocol.lane import FastLane
 from evroam.settings import Settings
 from tests.contract.locations_support import LOCATIONS_RECEIVER, Link, evse, location
 from tests.contract.tokens_support import (
@@ -207,12 +207,13 @@ class TestAuthorize:
         assert status(await cpo_in.call("POST", AUTHORIZE, headers=other)) == 2001
 
 
-async def _pass_through(lane: AuthorizeLane, scope: Scope, receive: Receive, send: Send) -> None:
+async def _pass_through(lane: FastLane, scope: Scope, receive: Receive, send: Send) -> None:
     await lane.app(scope, receive, send)
 
 
 class TestFastLane:
-    """The fast lane (modules/tokens/lane.py) answers as the documented FastAPI route does."""
+    """The fast lane (protocol/lane.py, modules/tokens/lane.py) answers as the documented
+    FastAPI route does."""
 
     CASES: tuple[tuple[str, str, bytes | None, bool], ...] = (
         # path, query, body, authenticated
@@ -254,7 +255,7 @@ class TestFastLane:
         await own(linked.emsp, token(UID))
         await own(linked.emsp, token("LIMITED"), policy={"locations": [LOC1]})
         with_lane = await self.answers(linked.cpo_in)
-        monkeypatch.setattr(AuthorizeLane, "__call__", _pass_through)
+        monkeypatch.setattr(FastLane, "__call__", _pass_through)
         assert await self.answers(linked.cpo_in) == with_lane
         assert [(status, code) for status, code, _ in with_lane] == [
             (200, 1000),

@@ -77,6 +77,11 @@ async def _body_too_large(_: Request, exc: Exception) -> Response:
 async def _unexpected(request: Request, exc: Exception) -> Response:
     # A bug, not a partner's fault: log it (no headers, so no token) and answer 3000.
     log.error("Unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+    return unexpected_response()
+
+
+def unexpected_response() -> OcpiResponse:
+    """The answer to a bug: 3000 with HTTP 500 (the request was not processed)."""
     error = ServerError("Internal error; the request was not processed")
     return OcpiResponse(
         status_code=error.status_code, status_message=error.message, http_status=500

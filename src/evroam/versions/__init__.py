@@ -14,6 +14,8 @@ from evroam.settings import Role
 if TYPE_CHECKING:
     from fastapi import APIRouter
 
+    from evroam.protocol.lane import LaneRoute
+
 
 @dataclass(frozen=True)
 class EndpointSpec:
@@ -25,6 +27,8 @@ class EndpointSpec:
     served_by: frozenset[Role]
     build_router: Callable[["VersionSpec"], "APIRouter"]
     functional: bool = True
+    # The endpoint's requests answered on the fast lane, given its URL path (protocol/lane.py)
+    build_lane: Callable[[str], list["LaneRoute"]] | None = None
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,10 @@ class VersionSpec:
     @property
     def key(self) -> tuple[int, ...]:
         return version_key(self.number)
+
+    def path_of(self, endpoint: EndpointSpec) -> str:
+        """The URL path (below the public URL) where this version serves the endpoint."""
+        return f"/ocpi/{self.number}/{endpoint.path}"
 
     def endpoints_for(self, local_roles: Iterable[Role]) -> list[EndpointSpec]:
         """The endpoint rows this platform serves, given the roles of its local parties."""

@@ -5,7 +5,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Request
 from starlette.responses import Response
 
-from evroam.deps import LIST_PARAMETERS, Exchange, PlatformDep, exchange_for, sender_list
+from evroam.deps import LIST_PARAMETERS, Exchange, PlatformDep, exchange_for, list_lane, sender_list
 from evroam.modules.locations import service
 from evroam.modules.locations.service import LocationPath
 from evroam.protocol.envelope import Envelope, OcpiResponse
@@ -14,6 +14,7 @@ from evroam.versions import VersionSpec
 
 ObjectId = Annotated[str, Path(min_length=1, max_length=36)]
 sender_exchange = exchange_for(Role.CPO)
+build_sender_lane = list_lane(sender_exchange, service.list_published)
 SenderExchange = Annotated[Exchange, Depends(sender_exchange)]
 
 

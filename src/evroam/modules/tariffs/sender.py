@@ -5,13 +5,14 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from evroam.deps import LIST_PARAMETERS, exchange_for, sender_list
+from evroam.deps import LIST_PARAMETERS, exchange_for, list_lane, sender_list
 from evroam.modules.tariffs import service
 from evroam.protocol.envelope import Envelope
 from evroam.settings import Role
 from evroam.versions import VersionSpec
 
 sender_exchange = exchange_for(Role.CPO)
+build_sender_lane = list_lane(sender_exchange, service.list_own)
 
 
 def build_sender_router(spec: VersionSpec) -> APIRouter:

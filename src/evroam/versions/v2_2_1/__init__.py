@@ -7,6 +7,7 @@ from evroam.modules.locations import receiver as locations_receiver
 from evroam.modules.locations import sender as locations_sender
 from evroam.modules.tariffs import receiver as tariffs_receiver
 from evroam.modules.tariffs import sender as tariffs_sender
+from evroam.modules.tokens import lane as tokens_lane
 from evroam.modules.tokens import receiver as tokens_receiver
 from evroam.modules.tokens import sender as tokens_sender
 from evroam.partners.model import InterfaceRole
@@ -34,6 +35,7 @@ ENDPOINTS: tuple[EndpointSpec, ...] = (
         path="sender/locations",
         served_by=frozenset({Role.CPO}),
         build_router=locations_sender.build_sender_router,
+        build_lane=locations_sender.build_sender_lane,
     ),
     EndpointSpec(
         module="locations",
@@ -48,6 +50,7 @@ ENDPOINTS: tuple[EndpointSpec, ...] = (
         path="sender/tariffs",
         served_by=frozenset({Role.CPO}),
         build_router=tariffs_sender.build_sender_router,
+        build_lane=tariffs_sender.build_sender_lane,
     ),
     EndpointSpec(
         module="tariffs",
@@ -77,6 +80,7 @@ ENDPOINTS: tuple[EndpointSpec, ...] = (
         path="sender/tokens",
         served_by=frozenset({Role.EMSP}),
         build_router=tokens_sender.build_sender_router,
+        build_lane=tokens_lane.build_sender_lane,
     ),
     EndpointSpec(
         module="tokens",
