@@ -69,7 +69,7 @@ class TestGetVersionDetails:
         platform = cpo if side == "cpo" else emsp
         token_a = await invite(platform.platform, "someone")
         data = (await platform.client.get("/ocpi/2.2.1", headers=auth(token_a))).json()["data"]
-        assert len(data["endpoints"]) == 3
+        assert len(data["endpoints"]) == 5
         for endpoint in data["endpoints"]:
             suffix = "/NL/CPO/X1" if endpoint["role"] == "RECEIVER" else ""
             response = await platform.client.get(endpoint["url"] + suffix, headers=auth(token_a))
@@ -86,7 +86,9 @@ class TestGetVersionDetails:
                 for e in data["endpoints"]
                 if e["identifier"] != "credentials"
             }
-            assert functional == {("locations", role), ("tariffs", role)}
+            assert functional == {
+                (module, role) for module in ("locations", "tariffs", "sessions", "cdrs")
+            }
 
 
 class TestReadingPeerDetails:

@@ -59,10 +59,17 @@ class Rejected(Exception):
 
 def deliverers() -> dict[str, Deliver]:
     """The delivery function of each module that pushes."""
+    from evroam.modules.cdrs.client import deliver_cdr
     from evroam.modules.locations.client import deliver_location
+    from evroam.modules.sessions.client import deliver_session
     from evroam.modules.tariffs.client import deliver_tariff
 
-    return {"locations": deliver_location, "tariffs": deliver_tariff}
+    return {
+        "locations": deliver_location,
+        "tariffs": deliver_tariff,
+        "sessions": deliver_session,
+        "cdrs": deliver_cdr,
+    }
 
 
 def backoff(attempts: int) -> timedelta:
