@@ -27,7 +27,8 @@ from evroam.modules.sessions.publish import (
     open_session,
     update_session,
 )
-from evroam.modules.sessions.repository import sessions
+from evroam.modules.sessions.repository import SessionRepository, sessions
+from evroam.platform import Platform
 from evroam.push.outbox import Change, enqueue
 from evroam.push.worker import OutboxWorker
 from evroam.settings import Settings
@@ -44,12 +45,19 @@ from tests.contract.sessions_support import (
     session,
     token,
 )
-from tests.support import Running
+from tests.support import Running, platforms
 
 KEY = ObjectKey("NL", "CPO", "S1")
 S1 = f"{SESSIONS_RECEIVER}/NL/CPO/S1"
 T0 = datetime(2026, 3, 1, 10, 0, tzinfo=UTC)
 S = SessionStatus
+
+
+@pytest.fixture
+async def cpo(make_settings: Callable[..., Settings]) -> AsyncIterator[Platform]:
+    """A CPO platform alone (no partners): the lifecycle of its own sessions."""
+    async with platforms(make_settings("cpo", "CPO:NL:CPO")) as (_, (running,)):
+        yield running.platform
 
 
 @pytest.fixture
@@ -92,11 +100,16 @@ def body_of(request: httpx.Request) -> Any:
     return httpx.Response(200, content=request.content).json()
 
 
-async def ours(net: Roaming) -> dict[str, Any]:
-    async with net.cpo.platform.sessions() as db:
-        found = (await db.execute(select(sessions.c.document))).scalars().all()
-    assert len(found) == 1
-    return dict(found[0])
+async def ours(cpo: Platform, key: ObjectKey = KEY) -> Session:
+    """One of our sessions as stored."""
+    async with cpo.sessions() as db:
+        found = await SessionRepository(db).get(key)
+    assert found is not None
+    return found
+
+
+async def our_document(net: Roaming) -> dict[str, Any]:
+    return (await ours(net.cpo.platform)).model_dump(mode="json", exclude_none=True)
 
 
 async def count(running: Running, table: Any) -> int:
@@ -109,82 +122,74 @@ async def count(running: Running, table: Any) -> int:
 
 class TestSessionLifecycle:
     async def test_start_moves_to_activation_when_pending_becomes_active(
-        self, net: Roaming
+        self, cpo: Platform
     ) -> None:
         """F.177."""
-        await open_session(net.cpo.platform, own(status="PENDING"))
-        active = await update_session(
-            net.cpo.platform, KEY, SessionUpdate(at=minutes(3), status=S.ACTIVE)
-        )
+        await open_session(cpo, own(status="PENDING"))
+        active = await update_session(cpo, KEY, SessionUpdate(at=minutes(3), status=S.ACTIVE))
         assert (active.status, active.start_date_time) == (S.ACTIVE, minutes(3))
 
-    async def test_reservation_becomes_active_with_its_evse_when_used(self, net: Roaming) -> None:
+    async def test_reservation_becomes_active_with_its_evse_when_used(self, cpo: Platform) -> None:
         """F.181, F.179: `#NA` while reserved without EVSE, assigned when charging starts."""
-        reserved = own(status="RESERVATION", evse_uid="#NA", connector_id="#NA")
-        await open_session(net.cpo.platform, reserved)
+        await open_session(cpo, own(status="RESERVATION", evse_uid="#NA", connector_id="#NA"))
+        with pytest.raises(EvroamError, match="#NA"):
+            await update_session(cpo, KEY, SessionUpdate(status=S.ACTIVE))
         change = SessionUpdate(at=minutes(5), status=S.ACTIVE, evse_uid="EVSE1", connector_id="1")
-        active = await update_session(net.cpo.platform, KEY, change)
+        active = await update_session(cpo, KEY, change)
         assert (active.status, active.evse_uid, active.start_date_time) == (S.ACTIVE, "EVSE1", T0)
 
-    async def test_reservation_completes_when_unused(self, net: Roaming) -> None:
+    async def test_reservation_completes_when_unused(self, cpo: Platform) -> None:
         """F.181: an expired reservation ends COMPLETED, at the expiry."""
-        await open_session(net.cpo.platform, own(status="RESERVATION"))
-        done = await complete_session(net.cpo.platform, KEY, at=minutes(15))
+        await open_session(cpo, own(status="RESERVATION"))
+        done = await complete_session(cpo, KEY, at=minutes(15))
         assert (done.status, done.end_date_time) == (S.COMPLETED, minutes(15))
 
-    @pytest.mark.parametrize("status", ["PENDING", "ACTIVE"])
-    async def test_refused_when_not_available_outside_reservation(
-        self, net: Roaming, status: str
-    ) -> None:
+    async def test_refused_when_not_available_outside_reservation(self, cpo: Platform) -> None:
         """F.179."""
-        with pytest.raises(EvroamError, match="#NA"):
-            await open_session(net.cpo.platform, own(status=status, evse_uid="#NA"))
+        for status in ("PENDING", "ACTIVE"):
+            with pytest.raises(EvroamError, match="#NA"):
+                await open_session(cpo, own(status=status, evse_uid="#NA"))
 
-    async def test_refused_when_reservation_activated_without_evse(self, net: Roaming) -> None:
-        """F.179."""
-        await open_session(net.cpo.platform, own(status="RESERVATION", evse_uid="#NA"))
-        with pytest.raises(EvroamError, match="#NA"):
-            await update_session(net.cpo.platform, KEY, SessionUpdate(status=S.ACTIVE))
-
-    @pytest.mark.parametrize("final", ["complete", "invalidate"])
-    async def test_never_modified_when_final(self, net: Roaming, final: str) -> None:
+    async def test_never_modified_when_final(self, cpo: Platform) -> None:
         """F.176: COMPLETED and INVALID are final."""
-        await open_session(net.cpo.platform, own())
-        end = complete_session if final == "complete" else invalidate_session
-        await end(net.cpo.platform, KEY, at=minutes(30))
-        before = await ours(net)
-        with pytest.raises(EvroamError, match="no longer changes"):
-            await update_session(net.cpo.platform, KEY, SessionUpdate(kwh=Decimal(9)))
-        assert await ours(net) == before
+        for number, end in enumerate((complete_session, invalidate_session)):
+            key = ObjectKey("NL", "CPO", f"F{number}")
+            await open_session(cpo, own(session_id=key.object_id))
+            final = await end(cpo, key, at=minutes(30))
+            for change in (SessionUpdate(kwh=Decimal(9)), SessionUpdate(status=S.ACTIVE)):
+                with pytest.raises(EvroamError, match="no longer changes"):
+                    await update_session(cpo, key, change)
+            assert await ours(cpo, key) == final
 
-    @pytest.mark.parametrize(
-        ("start", "target"),
-        [("ACTIVE", S.PENDING), ("ACTIVE", S.RESERVATION), ("PENDING", S.RESERVATION)],
-    )
-    async def test_refused_when_transition_not_allowed(
-        self, net: Roaming, start: str, target: SessionStatus
-    ) -> None:
-        await open_session(net.cpo.platform, own(status=start))
-        with pytest.raises(EvroamError, match="cannot go"):
-            await update_session(net.cpo.platform, KEY, SessionUpdate(status=target))
+    async def test_refused_when_transition_not_allowed(self, cpo: Platform) -> None:
+        for number, (start, target) in enumerate(
+            (("ACTIVE", S.PENDING), ("ACTIVE", S.RESERVATION), ("PENDING", S.RESERVATION))
+        ):
+            key = ObjectKey("NL", "CPO", f"T{number}")
+            await open_session(cpo, own(session_id=key.object_id, status=start))
+            with pytest.raises(EvroamError, match="cannot go"):
+                await update_session(cpo, key, SessionUpdate(status=target))
 
-    async def test_refused_when_opened_completed_or_twice(self, net: Roaming) -> None:
+    async def test_refused_when_opened_final_twice_or_not_ours(self, cpo: Platform) -> None:
         with pytest.raises(EvroamError, match="opens"):
-            await open_session(net.cpo.platform, own(status="COMPLETED"))
-        await open_session(net.cpo.platform, own())
-        with pytest.raises(EvroamError, match="exists"):
-            await open_session(net.cpo.platform, own())
-
-    async def test_refused_when_party_not_ours(self, net: Roaming) -> None:
+            await open_session(cpo, own(status="COMPLETED"))
         with pytest.raises(EvroamError, match="not one of this platform"):
-            await open_session(net.cpo.platform, own(country_code="FR", party_id="OTH"))
+            await open_session(cpo, own(country_code="FR", party_id="OTH"))
+        await open_session(cpo, own())
+        with pytest.raises(EvroamError, match="exists"):
+            await open_session(cpo, own())
 
-    async def test_last_authorization_reference_kept_when_given(self, net: Roaming) -> None:
+    async def test_last_authorization_reference_kept_when_given(self, cpo: Platform) -> None:
         """F.178: the eMSP's latest reference (a StartSession after a ReserveNow)."""
-        await open_session(net.cpo.platform, own(authorization_reference="RESERVE-1"))
-        change = SessionUpdate(authorization_reference="START-2", auth_method=None)
-        updated = await update_session(net.cpo.platform, KEY, change)
+        await open_session(cpo, own(authorization_reference="RESERVE-1"))
+        updated = await update_session(cpo, KEY, SessionUpdate(authorization_reference="START-2"))
         assert updated.authorization_reference == "START-2"
+
+    async def test_nothing_changes_when_update_is_the_same(self, cpo: Platform) -> None:
+        """No change, no last_updated bump, nothing queued."""
+        opened = await open_session(cpo, own(kwh=2))
+        same = await update_session(cpo, KEY, SessionUpdate(kwh=Decimal(2), status=S.ACTIVE))
+        assert same == opened
 
 
 # ── push to the token owner's partner ──────────────────────────────────────────────────────
@@ -220,7 +225,7 @@ class TestSessionPush:
             "last_updated",
         }
         assert patch.headers["OCPI-to-country-code"] == "DE"
-        assert await held(net.cpo_at_emsp, S1) == await ours(net)
+        assert await held(net.cpo_at_emsp, S1) == await our_document(net)
         assert sent(net, "other.test") == []
         assert await count(net.other, sessions) == 0
 
@@ -236,7 +241,7 @@ class TestSessionPush:
         patches = sent(net, "emsp.test", "PATCH")
         assert [len(body_of(p)["charging_periods"]) for p in patches] == [1, 1, 1]
         held_now = await held(net.cpo_at_emsp, S1)
-        assert held_now == await ours(net)
+        assert held_now == await our_document(net)
         assert len(held_now["charging_periods"]) == 4
 
     async def test_put_instead_of_patch_when_answer_was_lost(self, net: Roaming) -> None:
@@ -257,7 +262,7 @@ class TestSessionPush:
         methods = [r.method for r in sent(net, "emsp.test")]
         assert methods == ["PUT", "PATCH", "PUT"]
         held_now = await held(net.cpo_at_emsp, S1)
-        assert held_now == await ours(net)
+        assert held_now == await our_document(net)
         assert len(held_now["charging_periods"]) == 1
 
     async def test_nothing_queued_when_no_partner_carries_the_token(self, net: Roaming) -> None:
@@ -276,7 +281,7 @@ class TestSessionPush:
         await drain(net)
         held_now = await held(net.cpo_at_emsp, S1)
         assert (held_now["status"], held_now["kwh"]) == ("COMPLETED", 11)
-        assert held_now == await ours(net)
+        assert held_now == await our_document(net)
 
 
 class _AnswerLost(httpx.AsyncBaseTransport):
