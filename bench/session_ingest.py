@@ -19,8 +19,10 @@ Run: .venv/bin/python -m bench.session_ingest [--sessions 200] [--patches 25]
 import argparse
 import asyncio
 import json
+import os
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
@@ -150,15 +152,17 @@ async def stored_periods(connection: Connection, ids: list[str]) -> dict[str, in
 
 
 async def measure(emsp: Node, token: str, args: argparse.Namespace) -> dict[str, object]:
+    assert emsp.process is not None
+    server = emsp.process.pid
     authorization = encode_token(token, TokenEncoding.BASE64)
     connections = [Connection(emsp.port, authorization) for _ in range(args.connections)]
     await asyncio.gather(*(c.open() for c in connections))
     ids = [f"S{n:05d}" for n in range(args.sessions)]
     try:
         await put_sessions(connections, ids)
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), cpu_seconds(server)
         acknowledged = await patch_sessions(connections, ids, args.patches)
-        elapsed = time.perf_counter() - started
+        elapsed, cpu = time.perf_counter() - started, cpu_seconds(server) - cpu
         counts = await stored_periods(connections[0], ids)
     finally:
         for connection in connections:
@@ -170,10 +174,17 @@ async def measure(emsp: Node, token: str, args: argparse.Namespace) -> dict[str,
         "acknowledged": acknowledged,
         "seconds": elapsed,
         "rate": acknowledged / elapsed,
+        "cpu_per_patch": cpu / max(acknowledged, 1),
         "stored_periods": sum(counts.values()),
         "sessions_wrong": len(wrong),
         "failures": failures[:5],
     }
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a live process so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def report(result: dict[str, object], rss: float, args: argparse.Namespace) -> None:
@@ -186,6 +197,9 @@ def report(result: dict[str, object], rss: float, args: argparse.Namespace) -> N
     table.add_row("PATCHes answered 1000", f"{result['acknowledged']} of {result['patches']}")
     table.add_row("time", f"{result['seconds']:.2f} s")
     table.add_row("rate", f"[bold]{result['rate']:,.0f} PATCH/s[/]")
+    per_patch = float(result["cpu_per_patch"])  # type: ignore[arg-type]
+    table.add_row("eMSP server CPU per PATCH", f"{per_patch * 1e6:,.0f} µs")
+    table.add_row("  i.e. PATCHes per CPU second", f"{1 / per_patch:,.0f}")
     table.add_row("periods stored (GET)", str(result["stored_periods"]))
     table.add_row("sessions with a period lost or doubled", str(result["sessions_wrong"]))
     table.add_row("eMSP server peak RSS", f"{rss:.0f} MB")

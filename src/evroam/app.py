@@ -64,13 +64,13 @@ def create_app(settings: Settings, *, transport: httpx.AsyncBaseTransport | None
     app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.http.max_body_bytes)
     install_error_handlers(app)
     app.include_router(build_versions_router(), prefix="/ocpi")
-    app.include_router(build_management_router())
     for spec in supported():
         app.include_router(build_version_details_router(spec), prefix=f"/ocpi/{spec.number}")
         for endpoint in spec.endpoints_for(roles):
             app.include_router(
                 endpoint.build_router(spec), prefix=f"/ocpi/{spec.number}/{endpoint.path}"
             )
+    app.include_router(build_management_router())  # after OCPI: partners' calls match sooner
 
     @app.get("/health", tags=["operations"])
     async def health() -> dict[str, str]:

@@ -14,10 +14,11 @@ from sqlalchemy import func, select
 
 from evroam.errors import EvroamError
 from evroam.modules.cdrs.model import Cdr
-from evroam.modules.cdrs.publish import issue_cdr
+from evroam.modules.cdrs.publish import credit_cdr, issue_cdr
 from evroam.modules.cdrs.repository import cdrs
 from evroam.protocol.timestamps import format_datetime
 from evroam.settings import Settings
+from evroam.storage.documents import ObjectKey
 from tests.contract.conftest import Pair
 from tests.contract.locations_support import (
     Link,
@@ -256,3 +257,17 @@ class TestIssueCdr:
             await issue(net, cdr("C1", total_cost={"excl_vat": 9}))
         (listed,) = data(await net.emsp_at_cpo.get(CDRS_SENDER))
         assert listed["total_cost"] == cdr()["total_cost"]
+
+    async def test_corrected_cdr_follows_its_credit_when_issued(self, net: Roaming) -> None:
+        """G.197–G.199: the original, its Credit CDR, then a corrected CDR with a new id and
+        no credit fields; all three listed, none changed."""
+        await issue(net, cdr("C1"))
+        credit = await credit_cdr(net.cpo.platform, ObjectKey("NL", "CPO", "C1"))
+        await issue(net, cdr("C2", total_cost={"excl_vat": 0.3}))
+        first = await net.emsp_at_cpo.get(CDRS_SENDER)  # pages of 2
+        url = first.headers["Link"].split(";")[0].strip("<>").removeprefix("http://cpo.test")
+        listed = data(first) + data(await net.emsp_at_cpo.get(url))
+        assert [c["id"] for c in listed] == ["C1", "C1-C", "C2"]
+        assert (credit.credit, credit.credit_reference_id) == (True, "C1")
+        assert "credit" not in listed[2]
+        assert listed[0]["total_cost"] == cdr()["total_cost"]

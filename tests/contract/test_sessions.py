@@ -175,6 +175,15 @@ class TestPutSession:
             assert status(await cpo_in.put(S1, body)) == 2001, field
         assert await stored(cpo_in) is None
 
+    async def test_total_cost_is_a_price_and_absent_stays_absent(self, cpo_in: Link) -> None:
+        """F.180: a Price needs excl_vat; a Session without total_cost keeps none (not 0)."""
+        assert status(await cpo_in.put(S1, session(total_cost={"incl_vat": 1}))) == 2001
+        assert status(await cpo_in.put(S1, session())) == 1000
+        assert "total_cost" not in await stored(cpo_in)
+        patched = {"total_cost": {"excl_vat": 0}, "last_updated": LATER}
+        assert status(await cpo_in.patch(S1, patched)) == 1000
+        assert (await stored(cpo_in))["total_cost"] == {"excl_vat": 0}
+
     async def test_2001_and_nothing_stored_when_url_and_body_differ(self, cpo_in: Link) -> None:
         """A.37, DIGEST §1.7: id, country_code or party_id."""
         for path, body in (

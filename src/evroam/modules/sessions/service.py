@@ -21,14 +21,14 @@ from evroam.deps import Exchange
 from evroam.errors import InvalidParameters, NotFound
 from evroam.modules.locations.service import check_owner
 from evroam.modules.patching import dump_patch, validate_patch
-from evroam.modules.sessions.model import FINAL_STATUSES, Session, SessionStatus
+from evroam.modules.sessions.ingest import SessionFinal, SessionPatch, final, patcher
+from evroam.modules.sessions.model import Session
 from evroam.modules.sessions.publish import writing
 from evroam.modules.sessions.repository import (
     Party,
     SessionRepository,
     of_parties,
     sessions,
-    token_party,
 )
 from evroam.platform import Platform
 from evroam.protocol.pagination import PageRequest
@@ -36,10 +36,6 @@ from evroam.protocol.types import ci_key
 from evroam.storage.documents import ObjectKey, TextPage
 
 PERIODS = "charging_periods"
-
-
-class SessionFinal(InvalidParameters):
-    default_message = "The Session is COMPLETED or INVALID: it no longer changes"
 
 
 # ── receiver: a partner's Sessions ─────────────────────────────────────────────────────────
@@ -77,7 +73,7 @@ async def put_received(
     async with writing(platform, key) as db:
         repo = SessionRepository(db)
         row = await repo.row(key, for_update=True)
-        if row is not None and _final(row.document):
+        if row is not None and final(row.document):
             if row.document == document:
                 return False
             raise SessionFinal(f"Session {key.object_id} is {row.document['status']}: not replaced")
@@ -87,32 +83,15 @@ async def put_received(
 async def patch_received(
     platform: Platform, exchange: Exchange, key: ObjectKey, data: dict[str, Any]
 ) -> None:
-    """Change the given fields; charging_periods are appended, never replaced."""
+    """Change the given fields; charging_periods are appended, never replaced (ingest.py
+    applies it, with the other PATCHes waiting, in one transaction)."""
     check_owner(platform, exchange.partner, key.country_code, key.party_id)
     changes = validate_patch(Session, data, required=("last_updated",))
     check_ids(key, changes)
     values = dump_patch(Session, changes)
     added = values.pop(PERIODS, None) or []
-    async with writing(platform, key) as db:
-        repo = SessionRepository(db)
-        row = await repo.row(key, for_update=True)
-        if row is None:
-            raise NotFound(f"Unknown session {key.object_id}: PUT it first")
-        merged = {**row.document, **values}
-        if added:
-            merged[PERIODS] = [*(row.document.get(PERIODS) or []), *added]
-        if _final(row.document):
-            if merged == row.document:
-                return
-            raise SessionFinal(f"Session {key.object_id} is {row.document['status']}: not changed")
-        columns = token_party(changes["cdr_token"]) if "cdr_token" in changes else {}
-        await repo.replace_document(
-            key, merged, last_updated=changes["last_updated"], status=merged["status"], **columns
-        )
-
-
-def _final(document: dict[str, Any]) -> bool:
-    return SessionStatus(document["status"]) in FINAL_STATUSES
+    patch = SessionPatch(key.normalised(), values, added, changes["last_updated"])
+    await patcher(platform).submit(patch)
 
 
 # ── sender: our Sessions, for the token owner only ─────────────────────────────────────────
