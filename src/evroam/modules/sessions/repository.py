@@ -7,7 +7,6 @@ what our push last confirmed to the token owner's partner: how many charging per
 digest of them, so a PATCH only ever appends periods the partner does not hold yet.
 """
 
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -107,9 +106,3 @@ class SessionRepository(DocumentRepository[Session]):
 
     async def set_columns(self, key: ObjectKey, **values: Any) -> None:
         await self.session.execute(update(self.table).where(self.where(key)).values(**values))
-
-    async def write_patched(
-        self, key: ObjectKey, document: dict[str, Any], *, last_updated: datetime, status: str
-    ) -> None:
-        """Write back a PATCHed document (already validated field by field)."""
-        await self.replace_document(key, document, last_updated=last_updated, status=status)
