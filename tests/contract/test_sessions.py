@@ -6,6 +6,7 @@ Sender: an eMSP pulls the CPO's own Sessions at `/ocpi/2.2.1/sender/sessions` an
 charging preferences at `/{session_id}/charging_preferences`.
 """
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -289,6 +290,24 @@ class TestPatchSession:
         assert await stored(pushed) == final
         same = await pushed.patch(S1, {"status": "COMPLETED", "last_updated": LATER})
         assert status(same) == 1000
+
+    async def test_each_answered_on_its_own_when_sent_together(self, pushed: Link) -> None:
+        """F.169, F.176: concurrent PATCHes are stored together (one transaction), each
+        refusal stays its own, and every acknowledged period is there once (concurrent calls
+        have no order among themselves)."""
+        s2 = f"{SESSIONS_RECEIVER}/NL/CPO/S2"
+        await pushed.put(s2, session("S2", status="COMPLETED", end_date_time=LATER))
+        bodies = [{"charging_periods": [period(at(m))], "last_updated": at(m)} for m in range(10)]
+        answers = await asyncio.gather(
+            *(pushed.patch(S1, body) for body in bodies),
+            pushed.patch(f"{S1}X", bodies[0]),
+            pushed.patch(s2, bodies[0]),
+        )
+        assert [status(a) for a in answers] == [1000] * 10 + [2000, 2001]
+        first, *added = periods_of(await stored(pushed))
+        expected = [b["charging_periods"][0] for b in bodies]
+        assert (first, sorted(added, key=str)) == (period(), sorted(expected, key=str))
+        assert periods_of(await stored(pushed, s2)) == []
 
     async def test_session_only_dimensions_appended_when_patched(self, pushed: Link) -> None:
         """F.184."""

@@ -72,13 +72,10 @@ def apply(stored: dict[ObjectKey, _Stored], patch: SessionPatch) -> OcpiError | 
         return NotFound(f"Unknown session {patch.key.object_id}: PUT it first")
     after = merged(row.document, patch)
     if final(row.document):  # F.176: only the same final state again is accepted
-        return (
-            None
-            if after == row.document
-            else SessionFinal(
-                f"Session {patch.key.object_id} is {row.document['status']}: not changed"
-            )
-        )
+        if after == row.document:
+            return None
+        status = row.document["status"]
+        return SessionFinal(f"Session {patch.key.object_id} is {status}: not changed")
     row.document, row.last_updated = after, patch.last_updated
     return None
 
