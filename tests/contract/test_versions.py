@@ -69,7 +69,7 @@ class TestGetVersionDetails:
         platform = cpo if side == "cpo" else emsp
         token_a = await invite(platform.platform, "someone")
         data = (await platform.client.get("/ocpi/2.2.1", headers=auth(token_a))).json()["data"]
-        assert len(data["endpoints"]) == 5
+        assert len(data["endpoints"]) == 7
         for endpoint in data["endpoints"]:
             method, suffix = probe(endpoint)
             url = endpoint["url"] + suffix
@@ -92,6 +92,8 @@ class TestGetVersionDetails:
             assert functional == {
                 ("locations", role),
                 ("tariffs", role),
+                ("sessions", role),
+                ("cdrs", role),
                 ("commands", other),
                 ("tokens", other),
             }

@@ -56,6 +56,14 @@ def apply_patch(current: M, data: dict[str, Any]) -> M:
     return type(current).model_validate(merged)
 
 
+def dump_patch(model_cls: type[BaseModel], values: dict[str, Any]) -> dict[str, Any]:
+    """Validated PATCH values (from `validate_patch`) as JSON-ready data, field by field."""
+    return {
+        name: _adapter(model_cls, name).dump_python(v, mode="json", exclude_none=True)
+        for name, v in values.items()
+    }
+
+
 def _dumped(model_cls: type[BaseModel], values: dict[str, Any]) -> dict[str, Any]:
     return {name: _adapter(model_cls, name).dump_python(v) for name, v in values.items()}
 

@@ -59,8 +59,10 @@ class Rejected(Exception):
 
 def deliverers() -> dict[str, Deliver]:
     """The delivery function of each module that pushes."""
+    from evroam.modules.cdrs.client import deliver_cdr
     from evroam.modules.commands.client import deliver_command_result
     from evroam.modules.locations.client import deliver_location
+    from evroam.modules.sessions.client import deliver_session
     from evroam.modules.tariffs.client import deliver_tariff
     from evroam.modules.tokens.client import deliver_token
 
@@ -69,6 +71,8 @@ def deliverers() -> dict[str, Deliver]:
         "tariffs": deliver_tariff,
         "commands": deliver_command_result,
         "tokens": deliver_token,
+        "sessions": deliver_session,
+        "cdrs": deliver_cdr,
     }
 
 

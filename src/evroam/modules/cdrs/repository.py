@@ -2,15 +2,19 @@
 
 CDRs are immutable once sent (CDRs §10.2.3; CONFORMANCE G.197, G.211): `add` never replaces
 a stored CDR. Extra columns: the session's start and end (the date filter of statements) and
-the latest reconciliation result with its time (modules/cdrs/reconciliation.py).
+the latest reconciliation result with its time (modules/cdrs/reconciliation.py); the token
+owner's party (`cdr_token`: whom a CDR may be shown or sent to, CONFORMANCE G.196); for our own
+CDRs (partner_id NULL) when the token owner's partner confirmed our POST and the `Location` URL
+it answered.
 """
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, Index, select, update
+from sqlalchemy import Column, Index, String, Text, select, update
 
 from evroam.modules.cdrs.model import Cdr
+from evroam.protocol.types import ci_key
 from evroam.storage.documents import DocumentRepository, ObjectKey, document_table
 from evroam.storage.tables import JsonDocument, UtcDateTime, metadata
 
@@ -21,9 +25,14 @@ cdrs = document_table(
     Column("end_date_time", UtcDateTime, nullable=False),
     Column("reconciliation", JsonDocument),
     Column("reconciled_at", UtcDateTime),
+    Column("token_country_code", String(2)),
+    Column("token_party_id", String(3)),
+    Column("pushed_at", UtcDateTime),
+    Column("pushed_location", Text),
     id_length=39,  # CiString(39): room for a Credit CDR suffix (G.189)
 )
 Index("ix_cdrs_partner_start", cdrs.c.partner_id, cdrs.c.start_date_time)
+Index("ix_cdrs_token_party", cdrs.c.token_country_code, cdrs.c.token_party_id, cdrs.c.last_updated)
 
 
 def key_of(cdr: Cdr) -> ObjectKey:
@@ -49,6 +58,8 @@ class CdrRepository(DocumentRepository[Cdr]):
             partner_id=partner_id,
             start_date_time=cdr.start_date_time,
             end_date_time=cdr.end_date_time,
+            token_country_code=ci_key(cdr.cdr_token.country_code),
+            token_party_id=ci_key(cdr.cdr_token.party_id),
         )
 
     async def in_range(self, partner_id: int, start: datetime, end: datetime) -> list[Cdr]:
@@ -78,3 +89,17 @@ class CdrRepository(DocumentRepository[Cdr]):
         if row is None or row.reconciliation is None:
             return None
         return dict(row.reconciliation), row.reconciled_at
+
+    async def mark_pushed(self, key: ObjectKey, *, at: datetime, location: str | None) -> None:
+        """Our CDR reached the token owner's partner, which keeps it at `location`."""
+        query = update(self.table).where(self.where(key), self.table.c.partner_id.is_(None))
+        await self.session.execute(query.values(pushed_at=at, pushed_location=location))
+
+    async def push_state(self, key: ObjectKey) -> tuple[datetime | None, str | None] | None:
+        """(pushed_at, pushed_location) of one of our CDRs; None when it is not ours."""
+        c = self.table.c
+        query = select(c.pushed_at, c.pushed_location).where(
+            self.where(key), c.partner_id.is_(None)
+        )
+        row = (await self.session.execute(query)).one_or_none()
+        return None if row is None else (row.pushed_at, row.pushed_location)

@@ -1,10 +1,14 @@
 """OCPI 2.2.1 (tag v2.2.1-d2): the version as plain data, bound to the version-free modules."""
 
+from evroam.modules.cdrs import receiver as cdrs_receiver
+from evroam.modules.cdrs import sender as cdrs_sender
 from evroam.modules.commands import receiver as commands_receiver
 from evroam.modules.commands import sender as commands_sender
 from evroam.modules.credentials.routes import build_credentials_router
 from evroam.modules.locations import receiver as locations_receiver
 from evroam.modules.locations import sender as locations_sender
+from evroam.modules.sessions import receiver as sessions_receiver
+from evroam.modules.sessions import sender as sessions_sender
 from evroam.modules.tariffs import receiver as tariffs_receiver
 from evroam.modules.tariffs import sender as tariffs_sender
 from evroam.modules.tokens import lane as tokens_lane
@@ -88,6 +92,36 @@ ENDPOINTS: tuple[EndpointSpec, ...] = (
         path="receiver/tokens",
         served_by=frozenset({Role.CPO}),
         build_router=tokens_receiver.build_receiver_router,
+    ),
+    EndpointSpec(
+        module="sessions",
+        role=InterfaceRole.SENDER,
+        path="sender/sessions",
+        served_by=frozenset({Role.CPO}),
+        build_router=sessions_sender.build_sender_router,
+        build_lane=sessions_sender.build_sender_lane,
+    ),
+    EndpointSpec(
+        module="sessions",
+        role=InterfaceRole.RECEIVER,
+        path="receiver/sessions",
+        served_by=frozenset({Role.EMSP}),
+        build_router=sessions_receiver.build_receiver_router,
+    ),
+    EndpointSpec(
+        module="cdrs",
+        role=InterfaceRole.SENDER,
+        path="sender/cdrs",
+        served_by=frozenset({Role.CPO}),
+        build_router=cdrs_sender.build_sender_router,
+        build_lane=cdrs_sender.build_sender_lane,
+    ),
+    EndpointSpec(
+        module="cdrs",
+        role=InterfaceRole.RECEIVER,
+        path="receiver/cdrs",
+        served_by=frozenset({Role.EMSP}),
+        build_router=cdrs_receiver.build_receiver_router,
     ),
 )
 

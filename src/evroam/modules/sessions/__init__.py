@@ -1,0 +1,1 @@
+"""Sessions module (2.2.1 chapter 9): the version-neutral Session and its interfaces."""
