@@ -2,6 +2,7 @@
 EVROAM_TEST_DATABASE_URL is set), settings builders and in-process platforms."""
 
 import asyncio
+import functools
 import os
 import uuid
 from collections.abc import Callable, Iterator
@@ -12,7 +13,9 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from evroam.settings import DatabaseSettings, Settings
+from evroam.storage import migrate
 from evroam.storage.database import normalize_url
+from tests.migrated import fast_upgrade
 from tests.support import platform_settings
 
 PG_URL = os.environ.get("EVROAM_TEST_DATABASE_URL")
@@ -22,6 +25,14 @@ DatabaseFactory = Callable[[str], DatabaseSettings]
 
 def pytest_report_header() -> str:
     return f"evroam database backend: {'PostgreSQL ' + PG_URL if PG_URL else 'SQLite'}"
+
+
+@pytest.fixture(autouse=True)
+def _fast_migrations(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Empty test databases reach head by a recorded script (tests/migrated.py), except in
+    tests marked `real_migrations`, which test the migrations themselves."""
+    if request.node.get_closest_marker("real_migrations") is None:
+        monkeypatch.setattr(migrate, "upgrade", functools.partial(fast_upgrade, migrate.upgrade))
 
 
 @pytest.fixture

@@ -4,13 +4,19 @@ import asyncio
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import inspect
+import pytest
+from sqlalchemy import inspect, text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from evroam.sim.processes import write_settings
 from evroam.storage import migrate
 from evroam.storage.database import create_engine
 from tests.conftest import DatabaseFactory
+from tests.migrated import fast_upgrade
+
+pytestmark = pytest.mark.real_migrations  # the migrations themselves, not their replay
 
 
 class TestUpgrade:
@@ -68,3 +74,48 @@ class TestCli:
         assert done.returncode == 1
         assert "Unsupported database" in done.stderr
         assert "Traceback" not in done.stderr
+
+
+SQLITE_SCHEMA = "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name"
+POSTGRES_SCHEMA = (
+    "SELECT table_name, column_name, data_type, is_nullable, character_maximum_length"
+    " FROM information_schema.columns WHERE table_schema = :schema",
+    "SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = :schema",
+    "SELECT event_object_table, trigger_name, event_manipulation, action_statement"
+    " FROM information_schema.triggers WHERE trigger_schema = :schema",
+    "SELECT version_num FROM alembic_version",
+)
+
+
+async def described(engine: AsyncEngine, schema: str | None) -> list[tuple[Any, ...]]:
+    """Everything the migrations made (tables, columns, indexes, triggers, the revision)."""
+    queries = POSTGRES_SCHEMA if schema else (SQLITE_SCHEMA, "SELECT * FROM alembic_version")
+    found: list[tuple[Any, ...]] = []
+    async with engine.connect() as conn:
+        for query in queries:
+            rows = (await conn.execute(text(query), {"schema": schema})).all()
+            found += sorted(tuple(_unqualified(str(v), schema) for v in row) for row in rows)
+    return found
+
+
+def _unqualified(value: str, schema: str | None) -> str:
+    return value.replace(f'"{schema}".', "").replace(f"{schema}.", "") if schema else value
+
+
+class TestReplay:
+    async def test_a_replayed_database_equals_a_migrated_one(
+        self, database: DatabaseFactory
+    ) -> None:
+        """The recorded script the other tests start from (tests/migrated.py) builds exactly
+        what the migrations build."""
+        real, replayed = database("real"), database("replayed")
+        engines = create_engine(real), create_engine(replayed)
+        try:
+            await migrate.upgrade(engines[0], db_schema=real.db_schema)
+            await fast_upgrade(migrate.upgrade, engines[1], db_schema=replayed.db_schema)
+            assert await described(engines[1], replayed.db_schema) == await described(
+                engines[0], real.db_schema
+            )
+        finally:
+            for engine in engines:
+                await engine.dispose()

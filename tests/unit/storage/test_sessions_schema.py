@@ -3,6 +3,7 @@
 
 from typing import Any
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection
@@ -13,6 +14,8 @@ from evroam.storage import migrate
 from evroam.storage.database import create_engine
 from evroam.storage.tables import metadata
 from tests.conftest import DatabaseFactory
+
+pytestmark = pytest.mark.real_migrations  # the migrations themselves, not their replay
 
 OURS = {sessions.name, cdrs.name}
 

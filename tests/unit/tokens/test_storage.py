@@ -34,6 +34,8 @@ from tests.conftest import DatabaseFactory
 from tests.examples import example
 from tests.support import platform_settings
 
+pytestmark = pytest.mark.real_migrations  # the migrations themselves, not their replay
+
 
 @pytest.fixture
 async def platform(database: DatabaseFactory) -> AsyncIterator[Platform]:
