@@ -7,7 +7,9 @@ registered eMSP; the eMSP's token drives, with `wrk`, 32 connections for `--seco
 1. the server's own `Link` for offset 50,000 (the next link of `offset=49950&limit=50`: it
    carries the keyset cursor, as a client following links sends it);
 2. the same page as a spec client builds it by hand, `offset=50000&limit=50` (no cursor);
-3. the ceiling: a bare ASGI app under the same uvicorn (one worker, same options) answering
+3. 400 consecutive deep pages asked in turn (a cycle longer than the page cache holds, so
+   every page is read from the database): the cost of a page not kept in memory;
+4. the ceiling: a bare ASGI app under the same uvicorn (one worker, same options) answering
    every request with the bytes and headers of (1).
 
 Run: .venv/bin/python -m bench.locations_get [--postgres URL] [--locations 100000]
@@ -245,6 +247,34 @@ def deep_link(base: str, header: str, offset: int) -> tuple[str, httpx.Response]
     return link, httpx.get(link, headers={"Authorization": header}, timeout=60)
 
 
+DISTINCT_PAGES = 400  # 400 pages of ~200 KB: more than the page cache keeps (32 MB)
+
+
+def deep_links(base: str, header: str, offset: int, count: int) -> list[str]:
+    """`count` consecutive pages' Links (with cursors) around `offset`, as a client walks them."""
+    link, _ = deep_link(base, header, offset - LIMIT * (count // 2))
+    links = [link]
+    while len(links) < count:
+        response = httpx.get(links[-1], headers={"Authorization": header}, timeout=60)
+        following = next_link(response.headers)
+        assert following, "the walk ended before enough pages"
+        links.append(following)
+    return links
+
+
+def cycle_script(links: list[str], workdir: Path) -> Path:
+    """A wrk script asking the pages in turn: in a cycle longer than the page cache holds,
+    every request is read from the database (the least recently used page is the next one)."""
+    paths = ",\n".join(json.dumps(httpx.URL(link).raw_path.decode()) for link in links)
+    script = workdir / "cycle.lua"
+    script.write_text(
+        f"local paths = {{\n{paths}\n}}\nlocal i = 0\n"
+        "request = function()\n  i = i % #paths + 1\n"
+        '  return wrk.format("GET", paths[i])\nend\n'
+    )
+    return script
+
+
 def page_ids(response: httpx.Response, total: int) -> list[str]:
     """The ids of a full page, after checking the answer and its total."""
     body = response.json()
@@ -281,6 +311,12 @@ def measure(args: argparse.Namespace) -> tuple[list[Row], list[str]]:
             command = wrk_command(url, f"Authorization: {header}", args.connections, args.seconds)
             commands.append(shlex.join(command).replace(header.split()[1], "<token>"))
             found.append(timed(name, command, cpo.process.pid, size))
+        script = cycle_script(deep_links(base, header, args.offset, DISTINCT_PAGES), workdir)
+        command = wrk_command(link, f"Authorization: {header}", args.connections, args.seconds)
+        command[-1:-1] = ["-s", str(script)]
+        commands.append(shlex.join(command).replace(header.split()[1], "<token>"))
+        name = f"evroam, {DISTINCT_PAGES} pages in turn (none kept)"
+        found.append(timed(name, command, cpo.process.pid, size))
         with ceiling_server(response, workdir) as (url, pid):
             command = wrk_command(url, None, args.connections, args.seconds)
             commands.append(shlex.join(command))
