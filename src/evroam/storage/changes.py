@@ -9,7 +9,10 @@ Writes of this process are seen as they happen (SQLAlchemy events). Writes of ot
   LISTEN connection per platform bumps the named table's generation.
 - SQLite: `PRAGMA data_version` on a connection of our own changes whenever another
   connection commits; it is read at generation checks at most once per POLL_SECONDS (one
-  request checks three times), and any change bumps every table (SQLite does not say which).
+  request checks three times). SQLite does not say which table changed, so every write
+  statement of an evroam process also counts itself in `evroam_changes` (one row per table,
+  in the writer's transaction): when data_version moved, the counters that moved name the
+  tables; when none did (a writer that does not count), every table is bumped.
 
 A cache keyed by generation is then exact across processes; `cache_ttl` bounds its life by
 seconds only where no feed is live (a PostgreSQL listener not yet started, or lost and
@@ -93,6 +96,11 @@ def _on_execute(
         _, tables = conn.info.setdefault(_WRITTEN, (weakref.ref(conn.engine), set()))
         tables.add(table)
         bump(conn.engine, table)
+        feed = _feeds.get(conn.engine)
+        if isinstance(feed, SqliteFeed) and feed.live:
+            driver = conn.connection.driver_connection
+            assert driver is not None, "an open connection"
+            driver.execute_now(COUNT_WRITE, (table,))
 
 
 def _on_commit(conn: Connection) -> None:
@@ -140,29 +148,47 @@ class ChangeFeed:
         self.engine = engine
 
 
+COUNT_WRITE = (
+    "INSERT INTO evroam_changes (name, n) VALUES (?, 1) ON CONFLICT (name) DO UPDATE SET n = n + 1"
+)
+
+
 class SqliteFeed(ChangeFeed):
-    """`PRAGMA data_version` of a private connection: it changes with every commit of another
-    connection, this process's pool included."""
+    """`PRAGMA data_version` of a private connection (it changes with every commit of another
+    connection, this process's pool included) and the write counters (module doc)."""
 
     def __init__(self, engine: Engine, path: str) -> None:
         super().__init__(engine)
         self._connection = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._version = self._read()
         self._next_poll = 0.0
+        try:
+            self._counts = self._counters()
+        except sqlite3.OperationalError:  # not migrated (auto_migrate off): nothing to count in
+            log.warning("Change feed off: the database is not migrated (evroam db upgrade)")
+            return
         self.live = True
 
     def _read(self) -> int:
         return int(self._connection.execute("PRAGMA data_version").fetchone()[0])
 
+    def _counters(self) -> dict[str, int]:
+        return dict(self._connection.execute("SELECT name, n FROM evroam_changes").fetchall())
+
     def poll(self) -> None:
         now = time.monotonic()
-        if now < self._next_poll:
+        if not self.live or now < self._next_poll:
             return
         self._next_poll = now + POLL_SECONDS
         version = self._read()
-        if version != self._version:
-            self._version = version
-            bump(self.engine, ALL)
+        if version == self._version:
+            return
+        self._version = version
+        counts = self._counters()
+        moved = [name for name, n in counts.items() if self._counts.get(name) != n]
+        self._counts = counts
+        for table in moved or [ALL]:
+            bump(self.engine, table)
 
     async def close(self) -> None:
         await super().close()

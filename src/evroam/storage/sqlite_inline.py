@@ -91,6 +91,10 @@ class InlineConnection:
             raise ValueError("Connection closed")
         return self._conn
 
+    def execute_now(self, sql: str, parameters: Sequence[Any] = ()) -> None:
+        """Run a statement at once in the current transaction (from a synchronous event hook)."""
+        self._live().execute(sql, parameters)
+
     def cursor(self) -> InlineCursor:
         return InlineCursor(self._live().cursor())
 

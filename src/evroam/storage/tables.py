@@ -130,3 +130,12 @@ sync_state = Table(
     Column("last_error", Text),
     Column("degraded_since", UtcDateTime),
 )
+
+
+# Writes counted per table by SQLite writers, read by the change feed (storage/changes.py).
+evroam_changes = Table(
+    "evroam_changes",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("n", Integer, nullable=False),
+)

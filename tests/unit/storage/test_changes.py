@@ -3,6 +3,7 @@ bounds of the page store (storage/listing.py)."""
 
 import asyncio
 import itertools
+import sqlite3
 import time
 from collections.abc import AsyncIterator
 
@@ -65,17 +66,6 @@ class TestGenerations:
         await asyncio.sleep(0.2)
         assert write_generation(first.engine.sync_engine, "partners") == before
 
-    async def test_caches_trust_long_when_the_feed_is_live(
-        self, two: tuple[Platform, Platform]
-    ) -> None:
-        first, _ = two
-        assert first.feed is not None
-        assert first.feed.live
-        assert cache_ttl(first.engine.sync_engine) == LONG_TTL
-
-
-@pytest.mark.skipif(not PG_URL, reason="the LISTEN connection exists on PostgreSQL only")
-class TestPostgresFeed:
     async def test_only_the_written_table_grows_when_another_engine_writes(
         self, two: tuple[Platform, Platform]
     ) -> None:
@@ -87,6 +77,17 @@ class TestPostgresFeed:
         await grows(first, "partners", before)
         assert write_generation(engine, "locations") == locations
 
+    async def test_caches_trust_long_when_the_feed_is_live(
+        self, two: tuple[Platform, Platform]
+    ) -> None:
+        first, _ = two
+        assert first.feed is not None
+        assert first.feed.live
+        assert cache_ttl(first.engine.sync_engine) == LONG_TTL
+
+
+@pytest.mark.skipif(not PG_URL, reason="the LISTEN connection exists on PostgreSQL only")
+class TestPostgresFeed:
     async def test_a_lost_listener_bumps_everything_and_comes_back(
         self, two: tuple[Platform, Platform]
     ) -> None:
@@ -105,6 +106,24 @@ class TestPostgresFeed:
         before = write_generation(first.engine.sync_engine, "partners")
         await touch_partners(second)
         await grows(first, "partners", before)
+
+
+@pytest.mark.skipif(bool(PG_URL), reason="SQLite's data_version and write counters")
+class TestSqliteFeed:
+    async def test_everything_grows_when_a_writer_that_does_not_count_writes(
+        self, two: tuple[Platform, Platform]
+    ) -> None:
+        """A commit without a counter (another tool on the file) shows as a change of all."""
+        first, _ = two
+        engine = first.engine.sync_engine
+        before = write_generation(engine, "locations")
+        path = first.engine.url.database
+        assert path
+        outsider = sqlite3.connect(path)
+        outsider.execute("CREATE TABLE outsider (n INTEGER)")
+        outsider.commit()
+        outsider.close()
+        await grows(first, "locations", before)
 
 
 class TestPageStore:

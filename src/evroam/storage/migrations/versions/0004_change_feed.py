@@ -1,10 +1,12 @@
-"""Change feed (PostgreSQL): the cached tables notify their writes (storage/changes.py).
+"""Change feed: on PostgreSQL the cached tables notify their writes; on SQLite writers count
+them per table in evroam_changes (storage/changes.py).
 
 Revision ID: 0004
 Revises: 0003
 Create Date: 2026-12-06
 """
 
+import sqlalchemy as sa
 from alembic import op
 
 from evroam.storage.changes import NOTIFY_FUNCTION, notify_trigger
@@ -19,6 +21,11 @@ TABLES = ("partners", "partner_tokens", "partner_parties", "locations", "tariffs
 
 def upgrade() -> None:
     op.create_index("ix_locations_listed", "locations", ["partner_id", "publish", "pk"])
+    op.create_table(
+        "evroam_changes",
+        sa.Column("name", sa.String(64), primary_key=True),
+        sa.Column("n", sa.Integer, nullable=False),
+    )
     if op.get_bind().dialect.name != "postgresql":
         return
     op.execute(NOTIFY_FUNCTION)
@@ -27,6 +34,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("evroam_changes")
     op.drop_index("ix_locations_listed", "locations")
     if op.get_bind().dialect.name != "postgresql":
         return
