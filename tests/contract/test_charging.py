@@ -1,0 +1,194 @@
+"""The charging flow in process: the CPO's charger events become Sessions and CDRs that reach
+the eMSP owning the token (issue #5; CONFORMANCE F.178-F.183, G.200-G.209, J.287, K.315,
+K.317, K.325). The chargers run on a virtual clock (tests/contract/charging_support.py)."""
+
+from collections.abc import AsyncIterator, Callable
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+
+from evroam.chargers.evse import Fault
+from evroam.modules.cdrs.model import CdrDimensionType
+from evroam.modules.cdrs.reconciliation import Status, reconcile_partner
+from evroam.modules.commands.model import ReserveNow, StartSession, StopSession
+from evroam.modules.commands.sending import get_sent, send_command
+from evroam.modules.sessions.model import Session, SessionStatus
+from evroam.settings import Settings
+from tests.contract.charging_support import (
+    START,
+    STILL,
+    Flow,
+    charging,
+    priced_site,
+    stored_cdrs,
+    stored_sessions,
+)
+from tests.contract.commands_support import command_token
+from tests.support import platforms
+
+URL = "http://emsp.test/ocpi/2.2.1/sender/commands/X/C1"
+QUARTER, HALF_HOUR = timedelta(minutes=15), timedelta(minutes=30)
+
+
+@pytest.fixture
+async def flow(make_settings: Callable[..., Settings]) -> AsyncIterator[Flow]:
+    cpo = make_settings("cpo", "CPO:NL:CPO", **STILL)
+    emsp = make_settings("emsp", "EMSP:DE:MSP")
+    async with platforms(cpo, emsp) as (router, (a, b)):
+        yield await charging(router, a, b, priced_site())
+
+
+async def start(flow: Flow, evse: str = "AC", reference: str = "AUTH1") -> str:
+    """A remote start through the eMSP's service; the new Session's id."""
+    command = StartSession(
+        response_url=URL,
+        token=command_token(),
+        location_id="LOC1",
+        evse_uid=evse,
+        authorization_reference=reference,
+    )
+    sent = await send_command(flow.emsp.platform, "cpo", command)
+    await flow.settle()
+    assert (await get_sent(flow.emsp.platform, sent.id)).result == "ACCEPTED"
+    return (await stored_sessions(flow.cpo.platform, own=True))[-1].id
+
+
+async def stop(flow: Flow, session_id: str) -> str | None:
+    sent = await send_command(
+        flow.emsp.platform, "cpo", StopSession(response_url=URL, session_id=session_id)
+    )
+    await flow.settle()
+    done = await get_sent(flow.emsp.platform, sent.id)
+    return done.result or done.response
+
+
+async def received(flow: Flow) -> Session:
+    [session] = await stored_sessions(flow.emsp.platform, own=False)
+    return session
+
+
+class TestRemoteStart:
+    async def test_session_reaches_the_emsp_with_the_command_token_and_reference(
+        self, flow: Flow
+    ) -> None:
+        """K.315, J.287, F.178: cdr_token and authorization_reference of the command."""
+        session_id = await start(flow)
+        session = await received(flow)
+        assert (session.id, session.status) == (session_id, SessionStatus.ACTIVE)
+        assert session.cdr_token.uid == "APP1"
+        assert session.authorization_reference == "AUTH1"
+        assert (session.location_id, session.evse_uid, session.connector_id) == ("LOC1", "AC", "1")
+        assert session.currency == "EUR"
+        assert session.start_date_time == START
+
+    async def test_energy_and_cost_estimate_grow_while_charging(self, flow: Flow) -> None:
+        await start(flow)
+        await flow.run(10)
+        first = await received(flow)
+        await flow.run(10)
+        later = await received(flow)
+        assert 0 < first.kwh < later.kwh
+        assert first.total_cost is not None
+        assert later.total_cost is not None
+        assert first.total_cost.excl_vat < later.total_cost.excl_vat
+
+    async def test_period_appended_once_at_every_tariff_relevant_change(self, flow: Flow) -> None:
+        """F.183: 10:00 local time changes the energy price, and a period closes there (and at
+        least every 15 minutes, for progress); each period is sent once."""
+        await start(flow)
+        await flow.run(10)
+        assert (await received(flow)).charging_periods is None
+        await flow.run(25)  # 09:05 UTC: past 10:00 in Amsterdam
+        periods = (await received(flow)).charging_periods or []
+        assert [p.start_date_time for p in periods] == [START, START + QUARTER]
+        assert {p.tariff_id for p in periods} == {"T1"}
+        await flow.run(15)
+        starts = [p.start_date_time for p in (await received(flow)).charging_periods or []]
+        assert starts == [START, START + QUARTER, START + HALF_HOUR]
+
+
+class TestStop:
+    async def test_completed_session_and_cdr_priced_by_the_engine(self, flow: Flow) -> None:
+        """G.200, G.201, G.203, G.208, G.209; the eMSP holds both and reconciles a MATCH."""
+        session_id = await start(flow)
+        await flow.run(60)
+        assert await stop(flow, session_id) == "ACCEPTED"
+        await flow.settle()
+        session = await received(flow)
+        assert session.status is SessionStatus.COMPLETED
+        [cdr] = await stored_cdrs(flow.emsp.platform, own=False)
+        assert (cdr.id, cdr.session_id) == (session_id, session_id)
+        assert cdr.authorization_reference == "AUTH1"
+        assert cdr.auth_method == session.auth_method
+        assert cdr.total_energy == session.kwh
+        assert session.total_cost == cdr.total_cost
+        location = cdr.cdr_location
+        assert (location.evse_uid, location.connector_id) == ("AC", "1")
+        [ours] = await stored_cdrs(flow.cpo.platform, own=True)
+        assert ours.total_cost == cdr.total_cost
+        [outcome] = await reconcile_partner(
+            flow.emsp.platform, "cpo", START, START + timedelta(days=1)
+        )
+        assert (outcome.status, outcome.causes) == (Status.MATCH, [])
+        periods = session.charging_periods or []
+        starts = [p.start_date_time for p in periods]
+        assert START + HALF_HOUR in starts
+        assert starts == sorted(set(starts))
+        energy = sum(d.volume for p in periods for d in p.dimensions if d.type == "ENERGY")
+        assert abs(energy - session.kwh) < Decimal("0.001")
+
+    async def test_session_without_energy_completes_without_a_cdr(self, flow: Flow) -> None:
+        await flow.network.set_fault("LOC1", "AC", Fault.NO_VEHICLE)
+        await flow.network.set_fault("LOC1", "AC", Fault.NO_VEHICLE, on=False)
+        session_id = await start(flow)
+        assert await stop(flow, session_id) == "ACCEPTED"  # at once: no time, no energy
+        session = await received(flow)
+        assert (session.status, session.kwh) == (SessionStatus.COMPLETED, Decimal(0))
+        assert await stored_cdrs(flow.cpo.platform, own=True) == []
+
+    async def test_meter_reset_never_makes_energy_go_back(self, flow: Flow) -> None:
+        session_id = await start(flow)
+        await flow.run(20)
+        before = (await received(flow)).kwh
+        await flow.network.set_fault("LOC1", "AC", Fault.METER_RESET)
+        await flow.run(20)
+        assert (await received(flow)).kwh > before
+        await stop(flow, session_id)
+        [cdr] = await stored_cdrs(flow.emsp.platform, own=False)
+        assert "reset" in (cdr.remark or "")
+        assert cdr.total_energy == (await received(flow)).kwh
+
+
+class TestReservation:
+    async def test_reservation_session_becomes_active_when_the_driver_starts(
+        self, flow: Flow
+    ) -> None:
+        """K.317, F.181: RESERVATION, then ACTIVE on use (the same Session)."""
+        expiry = START + timedelta(days=400)
+        reserve = ReserveNow(
+            response_url=URL,
+            token=command_token(),
+            expiry_date=expiry,
+            reservation_id="R1",
+            location_id="LOC1",
+            evse_uid="DC",
+            authorization_reference="RES1",
+        )
+        await send_command(flow.emsp.platform, "cpo", reserve)
+        await flow.settle()
+        reserved = await received(flow)
+        assert reserved.status is SessionStatus.RESERVATION
+        assert (reserved.evse_uid, reserved.connector_id) == ("DC", "1")
+        await flow.run(10)
+        session_id = await start(flow, "DC", reference="AUTH2")
+        assert session_id == reserved.id
+        active = await received(flow)
+        assert active.status is SessionStatus.ACTIVE
+        assert active.authorization_reference == "AUTH2"  # the latest (F.178)
+        await flow.run(10)
+        await stop(flow, session_id)
+        [cdr] = await stored_cdrs(flow.emsp.platform, own=False)
+        assert cdr.start_date_time == START
+        kinds = [d.type for p in cdr.charging_periods for d in p.dimensions]
+        assert CdrDimensionType.RESERVATION_TIME in kinds
