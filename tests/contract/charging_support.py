@@ -46,10 +46,12 @@ TARIFF = {
 STILL = {"chargers": {"tick_seconds": 1e9, "command_timeout_seconds": 5}}
 
 
-def priced_site(address: str = "Street 1") -> Location:
+def priced_site(address: str = "Street 1", state: str | None = None) -> Location:
     """LOC1 with tariff T1 on every connector."""
     document = site().model_dump(mode="json", exclude_none=True)
     document["address"] = address
+    if state is not None:
+        document["state"] = state
     for evse in document["evses"]:
         for connector in evse["connectors"]:
             connector["tariff_ids"] = ["T1"]

@@ -9,11 +9,18 @@ from decimal import Decimal
 import pytest
 
 from evroam.chargers.evse import Fault
-from evroam.modules.cdrs.model import CdrDimensionType
+from evroam.chargers.interface import Outcome, StartRequest
+from evroam.chargers.simulated import SimulatedNetwork
+from evroam.modules.cdrs.model import AuthMethod, CdrDimensionType
 from evroam.modules.cdrs.reconciliation import Status, reconcile_partner
-from evroam.modules.commands.model import ReserveNow, StartSession, StopSession
+from evroam.modules.commands.model import CancelReservation, ReserveNow, StartSession, StopSession
 from evroam.modules.commands.sending import get_sent, send_command
+from evroam.modules.locations.enums import TokenType
+from evroam.modules.sessions.charging import ChargingFlow
 from evroam.modules.sessions.model import Session, SessionStatus
+from evroam.modules.sessions.recovery import close_lost
+from evroam.modules.tokens.model import WhitelistType
+from evroam.modules.tokens.publish import NewToken, block_token, issue_token
 from evroam.settings import Settings
 from tests.contract.charging_support import (
     START,
@@ -26,6 +33,7 @@ from tests.contract.charging_support import (
 )
 from tests.contract.commands_support import command_token
 from tests.support import platforms
+from tests.unit.chargers.sites import token
 
 URL = "http://emsp.test/ocpi/2.2.1/sender/commands/X/C1"
 QUARTER, HALF_HOUR = timedelta(minutes=15), timedelta(minutes=30)
@@ -192,3 +200,127 @@ class TestReservation:
         assert cdr.start_date_time == START
         kinds = [d.type for p in cdr.charging_periods for d in p.dimensions]
         assert CdrDimensionType.RESERVATION_TIME in kinds
+
+
+async def reserve(flow: Flow, reservation_id: str = "R1", evse: str = "DC") -> None:
+    command = ReserveNow(
+        response_url=URL,
+        token=command_token(),
+        expiry_date=START + timedelta(days=400),
+        reservation_id=reservation_id,
+        location_id="LOC1",
+        evse_uid=evse,
+    )
+    await send_command(flow.emsp.platform, "cpo", command)
+    await flow.settle()
+
+
+class TestReservationEnds:
+    async def test_cancelled_reservation_completes_unbilled(self, flow: Flow) -> None:
+        """F.181: COMPLETED when not used; T1 prices no reservation time, so no CDR."""
+        await reserve(flow)
+        await flow.run(10)
+        command = CancelReservation(response_url=URL, reservation_id="R1")
+        await send_command(flow.emsp.platform, "cpo", command)
+        await flow.settle()
+        session = await received(flow)
+        assert session.status is SessionStatus.COMPLETED
+        assert session.end_date_time == START + timedelta(minutes=10)
+        assert await stored_cdrs(flow.cpo.platform, own=True) == []
+
+
+class TestTap:
+    async def issue(self, flow: Flow, uid: str, whitelist: WhitelistType) -> None:
+        new = NewToken(type=TokenType.RFID, uid=uid, whitelist=whitelist)
+        await issue_token(flow.emsp.platform, new)
+        await flow.emsp.app.state.outbox.drain()
+
+    async def test_whitelisted_card_charges_without_asking_the_emsp(self, flow: Flow) -> None:
+        """J.288, J.291: decided locally, auth_method WHITELIST."""
+        await self.issue(flow, "CARD1", WhitelistType.ALLOWED)
+        asked = len(flow.router.requests)
+        answer = await flow.network.tap("LOC1", "AC", "CARD1")
+        assert answer.outcome is Outcome.ACCEPTED
+        assert not [r for r in flow.router.requests[asked:] if "authorize" in r.url.path]
+        await flow.settle()
+        session = await received(flow)
+        assert (session.cdr_token.uid, session.auth_method) == ("CARD1", AuthMethod.WHITELIST)
+
+    async def test_card_of_real_time_whitelist_carries_the_emsp_reference(self, flow: Flow) -> None:
+        """J.289, J.287: asked at the eMSP; its authorization_reference reaches the CDR."""
+        await self.issue(flow, "CARD2", WhitelistType.NEVER)
+        answer = await flow.network.tap("LOC1", "AC", "CARD2")
+        assert answer.outcome is Outcome.ACCEPTED
+        assert answer.session_id is not None
+        await flow.run(20)
+        session = await received(flow)
+        assert session.auth_method is AuthMethod.AUTH_REQUEST
+        assert session.authorization_reference
+        await stop(flow, answer.session_id)
+        [cdr] = await stored_cdrs(flow.emsp.platform, own=False)
+        assert cdr.authorization_reference == session.authorization_reference
+
+    async def test_blocked_card_is_refused_at_the_next_tap(self, flow: Flow) -> None:
+        await self.issue(flow, "CARD3", WhitelistType.ALLOWED)
+        await block_token(flow.emsp.platform, "CARD3", TokenType.RFID)
+        await flow.emsp.app.state.outbox.drain()
+        answer = await flow.network.tap("LOC1", "AC", "CARD3")
+        assert answer.outcome is Outcome.REJECTED
+        assert "BLOCKED" in (answer.message or "")
+        assert await stored_sessions(flow.cpo.platform, own=True) == []
+
+
+class TestStopOfAnotherEmsp:
+    async def test_rejected_when_the_session_belongs_to_another_emsp(self, flow: Flow) -> None:
+        """K.325: the session's token is of FR*OTH, a party the eMSP does not carry."""
+        request = StartRequest(
+            location_id="LOC1",
+            evse_uid="AC",
+            token=token("OTHER", "OTH"),
+            session_id="S-OTHER",
+        )
+        assert (await flow.network.start(request)).outcome is Outcome.ACCEPTED
+        answer = await flow.post("STOP_SESSION", {"response_url": URL, "session_id": "S-OTHER"})
+        assert answer.json()["data"]["result"] == "REJECTED"
+        assert await stored_sessions(flow.emsp.platform, own=False) == []
+
+
+class TestCdrLocation:
+    async def test_long_address_and_state_are_cut_to_fit(
+        self, make_settings: Callable[..., Settings]
+    ) -> None:
+        """G.202: CdrLocation address 45, state 20 characters."""
+        cpo = make_settings("cpo", "CPO:NL:CPO", **STILL)
+        emsp = make_settings("emsp", "EMSP:DE:MSP")
+        where = priced_site(address="A" * 60, state="S" * 30)
+        async with platforms(cpo, emsp) as (router, (a, b)):
+            flow = await charging(router, a, b, where)
+            session_id = await start(flow)
+            await flow.run(15)
+            await stop(flow, session_id)
+            [cdr] = await stored_cdrs(flow.emsp.platform, own=False)
+        assert (cdr.cdr_location.address, cdr.cdr_location.state) == ("A" * 45, "S" * 20)
+
+
+class TestRestart:
+    async def test_lost_session_completed_at_its_last_reading_and_billed_once(
+        self, flow: Flow
+    ) -> None:
+        """The CPO restarted: the charge points (a new simulator) hold nothing."""
+        session_id = await start(flow)
+        await flow.run(30)
+        last = await received(flow)
+        await reserve(flow, "R2")
+        restarted = SimulatedNetwork(flow.clock)
+        assert await close_lost(flow.cpo.platform, restarted, ChargingFlow(flow.cpo.platform)) == 2
+        assert await close_lost(flow.cpo.platform, restarted, ChargingFlow(flow.cpo.platform)) == 0
+        await flow.settle()
+        charged, reservation = await stored_sessions(flow.emsp.platform, own=False)
+        assert (charged.id, charged.status, charged.kwh) == (session_id, "COMPLETED", last.kwh)
+        assert charged.end_date_time == last.last_updated
+        assert reservation.status is SessionStatus.COMPLETED
+        [cdr] = await stored_cdrs(flow.emsp.platform, own=False)
+        assert cdr.id == session_id
+        assert "restarted" in (cdr.remark or "")
+        results = [r.url.path for r in flow.posted_results()]
+        assert len(results) == 3  # START_SESSION, RESERVE_NOW, then CANCELED_RESERVATION

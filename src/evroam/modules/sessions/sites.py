@@ -70,4 +70,3 @@ async def connector_tariff(
         if tariff is not None and tariff_valid_at(tariff, at):
             return tariff
     return None
-
