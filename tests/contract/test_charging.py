@@ -217,8 +217,9 @@ async def reserve(flow: Flow, reservation_id: str = "R1", evse: str = "DC") -> N
 
 class TestReservationEnds:
     async def test_cancelled_reservation_completes_unbilled(self, flow: Flow) -> None:
-        """F.181: COMPLETED when not used; T1 prices no reservation time, so no CDR."""
-        await reserve(flow)
+        """F.181, F.179: COMPLETED when not used, its connector still `#NA` (TWIN has two);
+        T1 prices no reservation time, so no CDR."""
+        await reserve(flow, evse="TWIN")
         await flow.run(10)
         command = CancelReservation(response_url=URL, reservation_id="R1")
         await send_command(flow.emsp.platform, "cpo", command)
@@ -226,6 +227,7 @@ class TestReservationEnds:
         session = await received(flow)
         assert session.status is SessionStatus.COMPLETED
         assert session.end_date_time == START + timedelta(minutes=10)
+        assert (session.evse_uid, session.connector_id) == ("TWIN", "#NA")
         assert await stored_cdrs(flow.cpo.platform, own=True) == []
 
 
