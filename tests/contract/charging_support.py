@@ -43,7 +43,7 @@ TARIFF = {
     "last_updated": STAMP,
 }
 # Chargers that never tick on their own: the test moves the virtual clock and ticks.
-STILL = {"chargers": {"tick_seconds": 1e9, "command_timeout_seconds": 5}}
+STILL = {"chargers": {"tick_seconds": 1e9, "command_timeout_seconds": 5}, "admin_token": "admin"}
 
 
 def priced_site(address: str = "Street 1", state: str | None = None) -> Location:

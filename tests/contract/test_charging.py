@@ -6,11 +6,13 @@ from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 from decimal import Decimal
 
+import httpx
 import pytest
 
 from evroam.chargers.evse import Fault
 from evroam.chargers.interface import Outcome, StartRequest
 from evroam.chargers.simulated import SimulatedNetwork
+from evroam.modules.cdrs.bill import explain_cdr
 from evroam.modules.cdrs.model import AuthMethod, CdrDimensionType
 from evroam.modules.cdrs.reconciliation import Status, reconcile_partner
 from evroam.modules.commands.model import CancelReservation, ReserveNow, StartSession, StopSession
@@ -145,6 +147,10 @@ class TestStop:
         assert starts == sorted(set(starts))
         energy = sum(d.volume for p in periods for d in p.dimensions if d.type == "ENERGY")
         assert abs(energy - session.kwh) < Decimal("0.001")
+        bill = await explain_cdr(flow.emsp.platform, cdr.id)
+        assert bill.result.totals.total_cost.excl_vat == cdr.total_cost.excl_vat
+        assert bill.time_zone == "Europe/Amsterdam"
+        assert any("ENERGY" in line.text for line in bill.result.explanation)
 
     async def test_session_without_energy_completes_without_a_cdr(self, flow: Flow) -> None:
         await flow.network.set_fault("LOC1", "AC", Fault.NO_VEHICLE)
@@ -270,6 +276,31 @@ class TestTap:
         assert answer.outcome is Outcome.REJECTED
         assert "BLOCKED" in (answer.message or "")
         assert await stored_sessions(flow.cpo.platform, own=True) == []
+
+
+class TestTapEndpoint:
+    """POST /manage/chargers/{location_id}/{evse_uid}/tap: a driver taps a card."""
+
+    async def tap(self, flow: Flow, uid: str, token: str = "admin") -> httpx.Response:
+        return await flow.cpo.client.post(
+            "/manage/chargers/LOC1/AC/tap",
+            json={"uid": uid},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+
+    async def test_401_without_the_admin_token(self, flow: Flow) -> None:
+        assert (await self.tap(flow, "CARD1", token="wrong")).status_code == 401
+
+    async def test_session_id_when_allowed_and_reason_when_refused(self, flow: Flow) -> None:
+        refused = (await self.tap(flow, "NOBODY")).json()["data"]
+        assert refused["outcome"] == "REJECTED"
+        assert "NOT_ALLOWED" in refused["message"]
+        await issue_token(flow.emsp.platform, NewToken(type=TokenType.RFID, uid="CARD1"))
+        await flow.emsp.app.state.outbox.drain()
+        allowed = (await self.tap(flow, "CARD1")).json()["data"]
+        assert allowed["outcome"] == "ACCEPTED"
+        [session] = await stored_sessions(flow.cpo.platform, own=True)
+        assert session.id == allowed["session_id"]
 
 
 class TestStopOfAnotherEmsp:

@@ -88,10 +88,16 @@ def start_chargers(platform: Platform) -> list[asyncio.Task[None]]:
         network.subscribe(published_statuses(platform))
     network.authorizer = TokenAuthorizer(platform)
     platform.chargers = ChargerRuntime(network, StoredSessions(platform))
-    tasks.append(asyncio.create_task(recover_sessions(platform, network, flow)))
-    tasks.append(asyncio.create_task(_learn_stored(platform, network)))
+    tasks.append(asyncio.create_task(_bring_up(platform, network, flow)))
     tasks.append(asyncio.create_task(network.run(settings.tick_seconds)))
     return tasks
+
+
+async def _bring_up(platform: Platform, network: SimulatedNetwork, flow: ChargingFlow) -> None:
+    """Close what the chargers lost in a restart (their EVSEs published AVAILABLE again),
+    then read the stored Locations into the simulator."""
+    await recover_sessions(platform, network, flow)
+    await _learn_stored(platform, network)
 
 
 async def _learn_stored(platform: Platform, network: SimulatedNetwork) -> None:

@@ -107,15 +107,12 @@ class SimulatedNetwork:
         rng = random.Random(f"{self.seed}:{ci_key(location_id)}:{ci_key(evse['uid'])}")
         status = Status(evse["status"])
         offline = status is Status.UNKNOWN
-        # CHARGING and RESERVED stored are the simulator's own doing before a restart: its
-        # sessions and reservations are gone, so the EVSE is free (the session layer closes them).
-        free = offline or status in (Status.CHARGING, Status.RESERVED)
         return SimEvse(
             location_id=location_id,
             uid=evse["uid"],
             connectors=[],
             capabilities=frozenset(),
-            idle_status=Status.AVAILABLE if free else status,
+            idle_status=Status.AVAILABLE if offline else status,
             register_wh=float(rng.randrange(1_000_000, 40_000_000)),
             faults={Fault.OFFLINE} if offline else set(),
         )

@@ -21,7 +21,7 @@ def charged(*registers: int, step: float = 10) -> Meter:
     """A meter starting at 1,000,000 Wh read every `step` minutes."""
     meter = Meter.starting(T0, Decimal(1_000_000))
     for i, register in enumerate(registers, start=1):
-        meter = read(meter, minutes(i * step), Decimal(register), Decimal(16))
+        meter = read(meter, minutes(i * step), Decimal(register), current_a=Decimal(16))
     return meter
 
 
@@ -43,14 +43,22 @@ class TestRead:
 
     def test_older_reading_changes_nothing_and_same_moment_replaces(self) -> None:
         meter = charged(1_001_000)
-        assert read(meter, T0, Decimal(1_002_000), None) == meter
-        again = read(meter, minutes(10), Decimal(1_001_200), None)
+        assert read(meter, T0, Decimal(1_002_000)) == meter
+        again = read(meter, minutes(10), Decimal(1_001_200))
         assert [r.kwh for r in again.readings] == [0, Decimal("1.2")]
         assert again.readings[-1].current_a == Decimal(16)  # kept from the last reading
 
 
 class TestTimeline:
-    def test_intervals_at_average_power_and_parking_without_energy(self) -> None:
+    def test_power_read_at_the_end_of_an_interval_and_parking_without_energy(self) -> None:
+        meter = Meter.starting(T0, Decimal(0))
+        meter = read(meter, minutes(1), Decimal(123), power_w=Decimal(7400))
+        meter = read(meter, minutes(2), Decimal(247), power_w=Decimal(7400))
+        timeline = timeline_of(meter, reserved_at=None, end=minutes(2))
+        assert timeline is not None
+        assert [p.power_kw for p in timeline.points[:-1]] == [Decimal("7.4"), Decimal("7.4")]
+
+    def test_intervals_at_average_power_without_a_power_reading(self) -> None:
         timeline = timeline_of(charged(1_001_000, 1_001_000), reserved_at=None, end=minutes(20))
         assert timeline is not None
         states = [(p.state, p.power_kw) for p in timeline.points]

@@ -133,7 +133,17 @@ class ChargingFlow:
         record = await open_by_charger(self.platform, event.session_id)
         if record is None or record.meter is None:
             return  # not one of ours, or already closed
-        meter = read(record.meter, event.at, event.energy_wh, event.current_a)
+        meter = read(
+            record.meter,
+            event.at,
+            event.energy_wh,
+            power_w=event.power_w,
+            current_a=event.current_a,
+        )
+        if meter.resets > record.meter.resets:
+            log.warning(
+                "Session %s: the meter was reset; energy counted across it", record.session_id
+            )
         record, change = progress(record, meter, at=event.at, final=False)
         await save_record(self.platform, record)
         await update_session(self.platform, record.key, change)
@@ -142,7 +152,7 @@ class ChargingFlow:
         record = await open_by_charger(self.platform, event.session_id)
         if record is None or record.meter is None:
             return
-        meter = read(record.meter, event.at, event.meter_stop, None)
+        meter = read(record.meter, event.at, event.meter_stop)
         await self.finish(record, meter=meter, at=event.at)
 
     async def _reserved(self, event: ReservationMade) -> None:

@@ -5,8 +5,9 @@ interface.py); the session's energy is what the register gained since the start.
 lower than the previous one means the meter was reset (replaced, rebooted to zero): the energy
 since the reset is the new register value, so the session's kWh never goes backwards and the
 reset is counted (and noted on the CDR). Readings become the tariff engine's timeline: each
-interval between two readings is CHARGING when energy flowed (at its average power and the
-current read at its end) and PARKING when none did.
+interval between two readings is CHARGING when energy flowed, at the power and current the
+charge point reported at its end (a meter's whole watt-hours would make an average power
+jitter, and every jitter a CDR period), and PARKING when none did.
 
 Session charging periods (Sessions §9.3; CONFORMANCE F.183) are cut at every moment where the
 tariff engine sees another price component become active (or the state change), and at least
@@ -41,10 +42,12 @@ TIME_DIMENSION = {
 
 
 class Reading(BaseModel):
-    """The session's energy (kWh, cumulative) at a moment, and the current then (A)."""
+    """The session's energy (kWh, cumulative) at a moment, and the power (kW) and current (A)
+    flowing then."""
 
     at: datetime
     kwh: Decimal
+    power_kw: Decimal | None = None
     current_a: Decimal | None = None
 
 
@@ -69,16 +72,26 @@ class Meter(BaseModel):
         return self.readings[-1].at
 
 
-def read(meter: Meter, at: datetime, register_wh: Decimal, current_a: Decimal | None) -> Meter:
-    """The meter after one more reading (a reading older than the last one changes nothing)."""
+def read(
+    meter: Meter,
+    at: datetime,
+    register_wh: Decimal,
+    *,
+    power_w: Decimal | None = None,
+    current_a: Decimal | None = None,
+) -> Meter:
+    """The meter after one more reading (a reading older than the last one changes nothing;
+    power and current not given stay as last read)."""
     if at < meter.last_at:
         return meter
     gained, resets = register_wh - meter.register_wh, meter.resets
     if gained < 0:  # the register restarted from zero: it gained what it shows now
         gained, resets = register_wh, resets + 1
     delivered = meter.delivered_wh + gained
-    current = current_a if current_a is not None else meter.readings[-1].current_a
-    reading = Reading(at=at, kwh=delivered / WH_PER_KWH, current_a=current)
+    last = meter.readings[-1]
+    power = power_w / WH_PER_KWH if power_w is not None else last.power_kw
+    current = current_a if current_a is not None else last.current_a
+    reading = Reading(at=at, kwh=delivered / WH_PER_KWH, power_kw=power, current_a=current)
     kept = meter.readings[:-1] if at == meter.last_at else meter.readings
     return meter.model_copy(
         update={
@@ -110,12 +123,14 @@ def timeline_of(
 
 
 def interval(a: Reading, b: Reading) -> TimelinePoint:
-    """The point opening the interval between two readings: its state and average power."""
+    """The point opening the interval between two readings: its state, power and current
+    (as read at its end; without a power reading, the interval's average)."""
     energy = b.kwh - a.kwh
-    hours = seconds_between(a.at, b.at) / SECONDS_PER_HOUR
     if energy <= 0:
         return TimelinePoint(a.at, a.kwh, SessionState.PARKING)
-    power = (energy / hours).quantize(KW)
+    power = b.power_kw
+    if power is None or power <= 0:
+        power = (energy * SECONDS_PER_HOUR / seconds_between(a.at, b.at)).quantize(KW)
     return TimelinePoint(a.at, a.kwh, SessionState.CHARGING, power, b.current_a)
 
 
