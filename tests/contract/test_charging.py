@@ -14,7 +14,12 @@ from evroam.chargers.interface import Outcome, StartRequest
 from evroam.chargers.simulated import SimulatedNetwork
 from evroam.modules.cdrs.bill import explain_cdr
 from evroam.modules.cdrs.model import AuthMethod, CdrDimensionType
-from evroam.modules.cdrs.reconciliation import Status, reconcile_partner
+from evroam.modules.cdrs.reconciliation import (
+    Status,
+    known_for,
+    reconcile_cdr,
+    reconcile_partner,
+)
 from evroam.modules.commands.model import CancelReservation, ReserveNow, StartSession, StopSession
 from evroam.modules.commands.sending import get_sent, send_command
 from evroam.modules.locations.enums import TokenType
@@ -23,6 +28,7 @@ from evroam.modules.sessions.model import Session, SessionStatus
 from evroam.modules.sessions.recovery import close_lost
 from evroam.modules.tokens.model import WhitelistType
 from evroam.modules.tokens.publish import NewToken, block_token, issue_token
+from evroam.protocol.timestamps import utc_now
 from evroam.settings import Settings
 from tests.contract.charging_support import (
     START,
@@ -235,6 +241,54 @@ class TestReservationEnds:
         assert session.end_date_time == START + timedelta(minutes=10)
         assert (session.evse_uid, session.connector_id) == ("TWIN", "#NA")
         assert await stored_cdrs(flow.cpo.platform, own=True) == []
+
+    async def test_same_reservation_id_again_keeps_one_session(self, flow: Flow) -> None:
+        """K.319 at the same EVSE: the reservation is replaced, not doubled."""
+        await reserve(flow)
+        await reserve(flow)
+        [session] = await stored_sessions(flow.cpo.platform, own=True)
+        assert session.status is SessionStatus.RESERVATION
+
+    async def test_expired_reservation_completes_at_its_expiry(self, flow: Flow) -> None:
+        """F.181: COMPLETED on expiry, ended at the expiry_date."""
+        expiry = utc_now().replace(microsecond=0) + timedelta(days=1)
+        command = ReserveNow(
+            response_url=URL,
+            token=command_token(),
+            expiry_date=expiry,
+            reservation_id="R3",
+            location_id="LOC1",
+            evse_uid="AC",
+        )
+        await send_command(flow.emsp.platform, "cpo", command)
+        await flow.settle()
+        flow.clock.advance((expiry - START).total_seconds() + 60)
+        await flow.network.tick()
+        await flow.settle()
+        session = await received(flow)
+        assert (session.status, session.end_date_time) == (SessionStatus.COMPLETED, expiry)
+
+
+class TestReconciliationAtTheEmsp:
+    async def test_cdr_without_tariffs_reconciled_with_the_tariff_the_emsp_holds(
+        self, flow: Flow
+    ) -> None:
+        """The eMSP holds T1 (pushed by the CPO) and the Location: a CDR that does not carry
+        its tariff is priced again with the connector's stored tariff, in the Location's zone."""
+        session_id = await start(flow)
+        await flow.run(45)
+        await stop(flow, session_id)
+        [cdr] = await stored_cdrs(flow.emsp.platform, own=False)
+        bare = cdr.model_copy(update={"tariffs": None})
+        async with flow.emsp.platform.sessions() as db:
+            known = await known_for(db, bare)
+        assert [t.id for t in known.tariffs] == ["T1"]
+        outcome = reconcile_cdr(bare, known)
+        assert (outcome.status, outcome.tariff_id, outcome.time_zone) == (
+            Status.MATCH,
+            "T1",
+            "Europe/Amsterdam",
+        )
 
 
 class TestTap:

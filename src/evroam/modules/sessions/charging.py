@@ -156,6 +156,13 @@ class ChargingFlow:
         await self.finish(record, meter=meter, at=event.at)
 
     async def _reserved(self, event: ReservationMade) -> None:
+        held = await open_by_reservation(self.platform, event.reservation_id)
+        if held is not None:  # the same id again, at the same EVSE: it replaces (K.319)
+            change = SessionUpdate(
+                at=event.at, authorization_reference=event.authorization_reference
+            )
+            await update_session(self.platform, held.key, change)
+            return
         site = await site_of(self.platform, event.location_id, event.evse_uid, None, at=event.at)
         record = ChargingRecord(
             country_code=site.location.country_code,
