@@ -36,8 +36,8 @@ async def bill_session(platform: Platform, record: ChargingRecord, session: Sess
     if cdr is not None:
         try:
             cdr = await issue_cdr(platform, cdr)
-        except EvroamError as exc:  # issued before a restart cut the marking short
-            log.info("CDR %s not issued again: %s", cdr.id, exc)
+        except EvroamError as exc:  # issued already (a restart cut the marking short)
+            log.warning("CDR %s not issued: %s", cdr.id, exc)
             cdr = None
     await save_record(platform, record.model_copy(update={"billed": True}))
     return cdr
