@@ -217,6 +217,16 @@ class LearnsLocations(Protocol):
     def learn(self, location: Location) -> None: ...
 
 
+@runtime_checkable
+class KnowsSessions(Protocol):
+    """A network that can say which sessions and reservations its charge points hold now (a
+    simulator living in the server's memory: after a restart it holds none)."""
+
+    def has_session(self, session_id: str) -> bool: ...
+
+    def has_reservation(self, reservation_id: str) -> bool: ...
+
+
 class EventStream:
     """The events of a network as an async iterator (`async for event in stream`), for consumers
     that prefer pulling to callbacks; close it to unsubscribe."""

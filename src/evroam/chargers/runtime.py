@@ -4,8 +4,10 @@ Built when a CPO server starts (`start_chargers`, from app.py): a simulated netw
 stored Locations (read as documents in the background, so a large network does not delay the
 start; a command for a Location not read yet teaches it first), its clock loop, the default
 session lookup for STOP_SESSION, EVSE status changes written to our Locations (and pushed), and
-the report of reservations the CPO's side cancelled. The Sessions and CDRs modules subscribe
-to `platform.chargers.network` the same way.
+the report of reservations the CPO's side cancelled. The charging flow (modules/sessions/
+charging.py) subscribes first, so it sees every event in order, and turns them into Sessions
+and CDRs; STOP_SESSION finds sessions in the database; a tapped card is authorized by the Tokens
+module; and what the charge points lost in a restart is closed (modules/sessions/recovery.py).
 """
 
 import asyncio
@@ -27,10 +29,14 @@ from evroam.chargers.interface import (
 from evroam.chargers.simulated import SimulatedNetwork
 from evroam.errors import EvroamError
 from evroam.modules.commands.execution import cancelled_reservations, sweep_forever
-from evroam.modules.commands.sessions import ChargerSessions, SessionLookup
+from evroam.modules.commands.sessions import SessionLookup
 from evroam.modules.locations.model import Location
 from evroam.modules.locations.publish import StatusChange, set_evse_statuses
 from evroam.modules.locations.repository import locations
+from evroam.modules.sessions.charging import ChargingFlow
+from evroam.modules.sessions.lookup import StoredSessions
+from evroam.modules.sessions.recovery import recover_sessions
+from evroam.modules.tokens.charge_point import TokenAuthorizer
 from evroam.platform import Platform
 from evroam.settings import Role
 
@@ -75,15 +81,23 @@ def start_chargers(platform: Platform) -> list[asyncio.Task[None]]:
     network = SimulatedNetwork(
         clock, seed=settings.seed, meter_interval=settings.meter_interval_seconds
     )
-    sessions = ChargerSessions()
-    network.subscribe(sessions.observe)
+    flow = ChargingFlow(platform)
+    network.subscribe(flow.on_event)  # first: Sessions see the events in order
     network.subscribe(cancelled_reservations(platform))
     if settings.publish_status:
         network.subscribe(published_statuses(platform))
-    platform.chargers = ChargerRuntime(network, sessions)
-    tasks.append(asyncio.create_task(_learn_stored(platform, network)))
+    network.authorizer = TokenAuthorizer(platform)
+    platform.chargers = ChargerRuntime(network, StoredSessions(platform))
+    tasks.append(asyncio.create_task(_bring_up(platform, network, flow)))
     tasks.append(asyncio.create_task(network.run(settings.tick_seconds)))
     return tasks
+
+
+async def _bring_up(platform: Platform, network: SimulatedNetwork, flow: ChargingFlow) -> None:
+    """Close what the chargers lost in a restart (their EVSEs published AVAILABLE again),
+    then read the stored Locations into the simulator."""
+    await recover_sessions(platform, network, flow)
+    await _learn_stored(platform, network)
 
 
 async def _learn_stored(platform: Platform, network: SimulatedNetwork) -> None:

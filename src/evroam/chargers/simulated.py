@@ -117,6 +117,12 @@ class SimulatedNetwork:
             faults={Fault.OFFLINE} if offline else set(),
         )
 
+    def has_session(self, session_id: str) -> bool:
+        return session_id in self.sessions
+
+    def has_reservation(self, reservation_id: str) -> bool:
+        return ci_key(reservation_id) in self.reservations
+
     def subscribe(self, listener: Listener) -> Callable[[], None]:
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener)
@@ -212,7 +218,7 @@ class SimulatedNetwork:
         self._drawn += 1
         session = arrival(
             random.Random(f"{self.seed}:session:{self._drawn}"),
-            session_id=request.session_id or f"SIM{self.seed}-{self._drawn:06d}",
+            session_id=request.session_id or self._session_id(),
             connector=connector,
             request=request,
             now=self.clock.now(),
@@ -224,6 +230,11 @@ class SimulatedNetwork:
         evse.session = session
         self.sessions[session.id] = evse
         return session
+
+    def _session_id(self) -> str:
+        """A new session id for a start without one (a tapped card): unique across restarts of
+        the server (it names the clock's moment), deterministic for a seed and a clock."""
+        return f"SIM{self.seed % 1000}-{self.clock.now():%Y%m%d%H%M%S%f}-{self._drawn}"
 
     async def stop(self, session_id: str) -> Answer:
         evse = self.sessions.get(session_id)

@@ -18,10 +18,12 @@ from evroam.cli.sessions import (
     whose,
 )
 from evroam.modules.cdrs import records
+from evroam.modules.cdrs.bill import Bill, explain_cdr
 from evroam.modules.cdrs.records import CdrRecord
 from evroam.modules.records import Origin, query_for
 from evroam.platform import Platform
 from evroam.protocol.timestamps import format_datetime
+from evroam.tariffs.explain import show
 
 cdrs_app = typer.Typer(help="CDRs we hold: ours and our partners'.", no_args_is_help=True)
 app.add_typer(cdrs_app, name="cdrs")
@@ -85,9 +87,18 @@ def show_cdr(
     cdr_id: Annotated[str, typer.Argument(metavar="CDR", help="The CDR's id.")],
     party: PartyOption = None,
     as_json: JsonOption = False,
+    explain: Annotated[
+        bool,
+        typer.Option(
+            "--explain", help="The bill: the CDR priced again by the tariff engine, line by line."
+        ),
+    ] = False,
 ) -> None:
     """One stored CDR, and where the partner keeps it (ours) or its reconciliation."""
     owner = party_of(party)
+    if explain:
+        print_bill(run(settings_of(ctx), lambda platform: explain_cdr(platform, cdr_id, owner)))
+        return
 
     async def work(platform: Platform) -> CdrRecord:
         return await records.find_cdr(platform, cdr_id, owner)
@@ -99,3 +110,29 @@ def show_cdr(
     out.print(cdrs_table([found], 0, 1))
     if found.pushed_location:
         out.print(f"The partner keeps it at {escape(found.pushed_location)}")
+
+
+def print_bill(bill: Bill) -> None:
+    """The CDR's amounts, then one line per priced quantity (the engine's explanation)."""
+    cdr, totals = bill.record.cdr, bill.result.totals
+    table = Table(title=f"Bill of {escape(cdr.id)} (tariff {escape(bill.result.tariff.id)})")
+    for column in ("", "CDR", "priced again"):
+        table.add_column(column, justify="right")
+    table.add_row("energy (kWh)", show(cdr.total_energy), show(totals.total_energy))
+    table.add_row("time (h)", show(cdr.total_time), show(totals.total_time))
+    table.add_row(
+        f"total excl VAT ({cdr.currency})",
+        show(cdr.total_cost.excl_vat),
+        show(totals.total_cost.excl_vat),
+    )
+    table.add_row(
+        f"total incl VAT ({cdr.currency})",
+        show(cdr.total_cost.incl_vat),
+        show(totals.total_cost.incl_vat),
+    )
+    out.print(table)
+    lines = Table(title=f"Explanation (local time {escape(bill.time_zone)})")
+    lines.add_column("line")
+    for line in bill.result.explanation:
+        lines.add_row(escape(line.text))
+    out.print(lines)

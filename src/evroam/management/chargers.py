@@ -1,14 +1,15 @@
 """Management: the CPO's simulated charge points, inspected and switched into failure modes.
 
 For demos and tests against a running server: faults per EVSE (no vehicle, connector stuck,
-offline, meter reset) and reservations cancelled by the CPO's side (reported to the eMSP as
-CANCELED_RESERVATION, CONFORMANCE K.321).
+offline, meter reset), reservations cancelled by the CPO's side (reported to the eMSP as
+CANCELED_RESERVATION, CONFORMANCE K.321), and a driver tapping a card at an EVSE (authorized by
+the Tokens module: whitelist, or real time at the eMSP).
 """
 
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from starlette.responses import Response
 
 from evroam.chargers.evse import Fault, SimEvse
@@ -17,7 +18,7 @@ from evroam.deps import PlatformDep
 from evroam.errors import NotFound
 from evroam.management.auth import Admin
 from evroam.management.locations import PartyParam, own_location
-from evroam.modules.locations.enums import Status
+from evroam.modules.locations.enums import Status, TokenType
 from evroam.platform import Platform
 from evroam.protocol.envelope import Envelope, OcpiResponse
 
@@ -113,3 +114,34 @@ async def cancel_reservation(
     `COUNTRY*PARTY*id` of the eMSP); the eMSP receives CANCELED_RESERVATION."""
     answer = await simulator(platform).cancel_reservation_by_cpo(reservation_id, reason)
     return OcpiResponse(Cancelled(outcome=answer.outcome.value, message=answer.message))
+
+
+class Tap(BaseModel):
+    """A card (or other token) presented at the EVSE's reader by a driver who plugged in."""
+
+    uid: str = Field(min_length=1, max_length=36)
+    type: TokenType = TokenType.RFID
+    connector_id: str | None = Field(default=None, max_length=36)
+
+
+class Tapped(BaseModel):
+    outcome: str
+    message: str | None
+    session_id: str | None
+
+
+@router.post("/{location_id}/{evse_uid}/tap", response_model=Envelope[Tapped])
+async def post_tap(
+    location_id: str, evse_uid: str, tap: Tap, platform: PlatformDep, party: PartyParam = None
+) -> Response:
+    """A driver taps a card: charging starts if the CPO authorizes it (`outcome` ACCEPTED and
+    the new session's id), else the reason it was refused."""
+    network = simulator(platform)
+    network.learn(await own_location(platform, location_id, party))
+    answer = await network.tap(
+        location_id, evse_uid, tap.uid, token_type=tap.type, connector_id=tap.connector_id
+    )
+    found = Tapped(
+        outcome=answer.outcome.value, message=answer.message, session_id=answer.session_id
+    )
+    return OcpiResponse(found)

@@ -1,12 +1,15 @@
 """The demo: a CPO and an eMSP as separate server processes on loopback play the roaming story.
 
 Act 1 (foundation): the eMSP invites, the CPO registers, both show their view of the other,
-the CPO rotates its token, and the old token is refused while the new one works. Every step
-runs the real `evroam` CLI against the real servers; nothing is simulated in process.
+the CPO rotates its token, and the old token is refused while the new one works. Act 2: the
+CPO's network is mirrored by push and pull. Act 3 (sim/demo_charging.py): drivers of the eMSP
+charge at the CPO and are billed correctly. Every step runs the real `evroam` CLI (or HTTP)
+against the real servers; only the charge points are simulated, inside the CPO's server.
 """
 
 import asyncio
 import json
+import secrets
 import tempfile
 import time
 from contextlib import ExitStack
@@ -24,14 +27,17 @@ from evroam.errors import EvroamError
 from evroam.modules.locations.repository import locations
 from evroam.modules.tariffs.repository import tariffs
 from evroam.protocol.auth import TokenEncoding, encode_token
+from evroam.sim.demo_charging import SPEED, act_charging
 from evroam.sim.processes import Node, free_port, running, write_settings
 
 console = Console()
 
 
-def settings_for(workdir: Path, name: str, port: int, party: tuple[str, str, str, str]) -> Path:
+def settings_for(
+    workdir: Path, name: str, port: int, party: tuple[str, str, str, str], **extra: Any
+) -> Path:
     role, country, party_id, title = party
-    settings = {
+    settings = extra | {
         "public_url": f"http://127.0.0.1:{port}",
         "database": {"url": f"sqlite+aiosqlite:///{workdir / name}.db"},
         "parties": [
@@ -160,7 +166,8 @@ def counts_table(cpo: Node, emsp: Node) -> bool:
     return match
 
 
-def act_network(cpo: Node, emsp: Node, workdir: Path) -> None:
+def act_network(cpo: Node, emsp: Node, workdir: Path) -> str:
+    """Steps 5-8; the id of the Location whose statuses were changed by hand."""
     network = workdir / "network.ndjson"
     step(5, "The CPO generates a network of 300 Locations with their Tariffs and imports it")
     cpo.cli("sim", "network", "--locations", "300", "--seed", "7", "--out", str(network))
@@ -191,6 +198,7 @@ def act_network(cpo: Node, emsp: Node, workdir: Path) -> None:
     console.print("   the eMSP now shows: " + ", ".join(f"{e['uid']} {e['status']}" for e in shown))
     if not counts_table(cpo, emsp):
         raise EvroamError("The eMSP's copy differs from the CPO's data.")
+    return str(site["id"])
 
 
 def _summary(report: Any) -> str:
@@ -210,7 +218,12 @@ def run_demo(workdir: Path | None = None) -> None:
         base.mkdir(parents=True, exist_ok=True)
         ports = free_port(), free_port()
         cpo_party, emsp_party = ("CPO", "NL", "CPO", "Charge Co"), ("EMSP", "DE", "MSP", "Drive Co")
-        cpo = Node("CPO", settings_for(base, "cpo", ports[0], cpo_party), ports[0])
+        admin = secrets.token_urlsafe(24)  # the CPO's management API (a driver's card tap)
+        chargers = {"speed": SPEED, "tick_seconds": 30}
+        cpo_settings = settings_for(
+            base, "cpo", ports[0], cpo_party, admin_token=admin, chargers=chargers
+        )
+        cpo = Node("CPO", cpo_settings, ports[0])
         emsp = Node("eMSP", settings_for(base, "emsp", ports[1], emsp_party), ports[1])
         console.print(
             Panel.fit(
@@ -222,8 +235,11 @@ def run_demo(workdir: Path | None = None) -> None:
         stack.enter_context(running(cpo, base))
         stack.enter_context(running(emsp, base))
         act_handshake(cpo, emsp)
-        act_network(cpo, emsp, base)
+        changed = act_network(cpo, emsp, base)
+        act_charging(cpo, emsp, base, admin=admin, avoid=changed)
     console.print(
         "\n[bold green]Demo complete:[/] handshake, views, Token A spent, rotation verified;"
-        " a 300-location network mirrored by push and pull, live status changes, counts match."
+        " a 300-location network mirrored by push and pull, live status changes, counts match;"
+        " a remote session charged, priced, sent and reconciled as a MATCH, a card authorized in"
+        " real time, a reservation made and cancelled."
     )

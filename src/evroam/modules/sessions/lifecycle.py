@@ -65,10 +65,12 @@ def check_opening(session: Session) -> None:
     check_assigned(session)
 
 
-def check_assigned(session: Session) -> None:
-    """`#NA` EVSE or connector only while a reservation has none assigned (F.179)."""
+def check_assigned(session: Session, *, was: SessionStatus | None = None) -> None:
+    """`#NA` EVSE or connector only for a reservation with none assigned (F.179): while it
+    waits, and when it ended unused (a reservation `was` RESERVATION, now final)."""
     unassigned = NOT_AVAILABLE in (session.evse_uid, session.connector_id)
-    if unassigned and session.status is not S.RESERVATION:
+    ended_unused = was is S.RESERVATION and session.status in FINAL_STATUSES
+    if unassigned and session.status is not S.RESERVATION and not ended_unused:
         raise EvroamError(
             f"Session {session.id} is {session.status}: name its EVSE and connector (not #NA)."
         )
@@ -96,7 +98,7 @@ def apply_update(
         return current, set()
     values["last_updated"] = max(at, current.last_updated)
     updated = Session.model_validate(current.model_dump() | values)
-    check_assigned(updated)
+    check_assigned(updated, was=current.status)
     return updated, set(values)
 
 
