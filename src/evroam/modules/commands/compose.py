@@ -11,10 +11,10 @@ from evroam.modules.commands.model import (
     Command,
     CommandToken,
     CommandType,
-    WhitelistType,
 )
 from evroam.modules.commands.sending import our_emsp
 from evroam.modules.locations.enums import TokenType
+from evroam.modules.tokens.model import WhitelistType
 from evroam.platform import Platform
 from evroam.protocol.routing import PartyRef
 from evroam.protocol.timestamps import utc_now

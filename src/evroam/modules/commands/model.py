@@ -1,7 +1,7 @@
 """The version-neutral Commands objects (2.2.1 Commands §13.3 objects and §13.4 data types).
 
-The command bodies carry a full Token (Tokens §12.3.2): `CommandToken` below mirrors it so the
-commands module does not depend on the Tokens module; the CPO never stores it (K.316).
+The command bodies carry a full Token (Tokens §12.3.2, `CommandToken`); the CPO never stores
+it (K.316).
 """
 
 from enum import StrEnum
@@ -12,9 +12,9 @@ from pydantic import AfterValidator, Field, model_validator
 
 from evroam.model import DisplayText, OcpiObject
 from evroam.modules.cdrs.model import CdrToken
-from evroam.modules.locations.enums import TokenType
+from evroam.modules.tokens.model import Token
 from evroam.protocol.timestamps import OcpiDateTime
-from evroam.protocol.types import URL, CiString2, CiString3, CiString36, String2, String64
+from evroam.protocol.types import URL, CiString36
 
 
 def _http_url(value: str) -> str:
@@ -59,42 +59,8 @@ class CommandResultType(StrEnum):
     UNKNOWN_RESERVATION = "UNKNOWN_RESERVATION"
 
 
-class WhitelistType(StrEnum):
-    ALWAYS = "ALWAYS"
-    ALLOWED = "ALLOWED"
-    ALLOWED_OFFLINE = "ALLOWED_OFFLINE"
-    NEVER = "NEVER"
-
-
-class ProfileType(StrEnum):
-    CHEAP = "CHEAP"
-    FAST = "FAST"
-    GREEN = "GREEN"
-    REGULAR = "REGULAR"
-
-
-class EnergyContract(OcpiObject):
-    supplier_name: String64
-    contract_id: String64 | None = None
-
-
-class CommandToken(OcpiObject):
+class CommandToken(Token):
     """The Token a START_SESSION or RESERVE_NOW carries, already authorized by the eMSP."""
-
-    country_code: Annotated[CiString2, Field(min_length=2)]
-    party_id: Annotated[CiString3, Field(min_length=3)]
-    uid: CiString36
-    type: TokenType
-    contract_id: CiString36
-    visual_number: String64 | None = None
-    issuer: String64
-    group_id: CiString36 | None = None
-    valid: bool
-    whitelist: WhitelistType
-    language: String2 | None = None
-    default_profile_type: ProfileType | None = None
-    energy_contract: EnergyContract | None = None
-    last_updated: OcpiDateTime
 
     def cdr_token(self) -> CdrToken:
         """What Sessions and CDRs carry of it (K.315)."""

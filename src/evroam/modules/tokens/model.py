@@ -10,6 +10,7 @@ from pydantic import Field
 
 from evroam.model import DisplayText, OcpiObject
 from evroam.modules.locations.enums import TokenType
+from evroam.modules.sessions.model import ProfileType  # the driver's default (Sessions §9.4.6)
 from evroam.protocol.timestamps import OcpiDateTime
 from evroam.protocol.types import CiString2, CiString3, CiString36, String2, String64
 
@@ -42,15 +43,6 @@ class AllowedType(StrEnum):
     EXPIRED = "EXPIRED"
     NO_CREDIT = "NO_CREDIT"
     NOT_ALLOWED = "NOT_ALLOWED"  # valid, but not at this Location or EVSE
-
-
-class ProfileType(StrEnum):
-    """The driver's default charging preference (Sessions §9.4.6)."""
-
-    CHEAP = "CHEAP"
-    FAST = "FAST"
-    GREEN = "GREEN"
-    REGULAR = "REGULAR"
 
 
 class EnergyContract(OcpiObject):

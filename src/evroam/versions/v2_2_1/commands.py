@@ -8,15 +8,13 @@ from evroam.modules.commands.model import (
     CommandResultType,
     CommandToken,
     CommandType,
-    EnergyContract,
-    ProfileType,
     ReserveNow,
     StartSession,
     StopSession,
     UnlockConnector,
-    WhitelistType,
 )
 
+# The Token the commands carry is the Tokens module's (chapter 12).
 Token = CommandToken
 
 __all__ = [
@@ -27,12 +25,9 @@ __all__ = [
     "CommandResultType",
     "CommandToken",
     "CommandType",
-    "EnergyContract",
-    "ProfileType",
     "ReserveNow",
     "StartSession",
     "StopSession",
     "Token",
     "UnlockConnector",
-    "WhitelistType",
 ]
