@@ -9,7 +9,12 @@ Writes of this process are seen as they happen (SQLAlchemy events). Writes of ot
   LISTEN connection per platform bumps the named table's generation.
 - SQLite: `PRAGMA data_version` on a connection of our own changes whenever another
   connection commits; it is read at generation checks at most once per POLL_SECONDS (one
-  request checks three times), and any change bumps every table (SQLite does not say which).
+  request checks three times). When it changed, the write counts of the cached tables
+  (`change_counts`, kept by triggers, migration 0009) say which tables were written, and only
+  those are bumped; a write of an uncounted table bumps the uncounted ones (OTHERS). Without
+  the counts (a database not migrated yet) any change bumps every table, as SQLite does not
+  say which. Our own pool's commits change data_version too: without the counts every Session
+  PATCH made the callers' tokens look stale.
 
 A cache keyed by generation is then exact across processes; `cache_ttl` bounds its life by
 seconds only where no feed is live (a PostgreSQL listener not yet started, or lost and
@@ -37,6 +42,8 @@ log = logging.getLogger("evroam.storage")
 
 CHANNEL = "evroam_changes"
 ALL = "*"  # a write whose table we cannot name (raw SQL, DDL): every table changed
+OTHERS = "~"  # SQLite: a write of a table whose writes are not counted
+COUNTS_TABLE = "change_counts"  # SQLite: writes per cached table, counted by triggers
 SHORT_TTL = 5.0  # seconds a cached read may live while other processes' writes are unseen
 LONG_TTL = 300.0  # with a live feed: only a safety net
 RECONNECT_SECONDS = 1.0
@@ -54,10 +61,12 @@ def write_generation(engine: Engine, *tables: str) -> int:
     another process seen by the change feed. Read it before the read it labels."""
     _watch_writes()
     feed = _feeds.get(engine)
+    names: tuple[str, ...] = (*tables, ALL)
     if feed is not None:
         feed.poll()
+        names = feed.named(names)
     written = _generations.get(engine, {})
-    return max(written.get(name, 0) for name in (*tables, ALL))
+    return max(written.get(name, 0) for name in names)
 
 
 def cache_ttl(engine: Engine, *tables: str) -> float:
@@ -133,6 +142,10 @@ class ChangeFeed:
     def poll(self) -> None:
         """Called at every generation check; a feed that pushes does nothing here."""
 
+    def named(self, names: tuple[str, ...]) -> tuple[str, ...]:
+        """The generation names that a read of `names` depends on."""
+        return names
+
     async def close(self) -> None:
         _feeds.pop(self.engine, None)
 
@@ -141,18 +154,32 @@ class ChangeFeed:
 
 
 class SqliteFeed(ChangeFeed):
-    """`PRAGMA data_version` of a private connection: it changes with every commit of another
-    connection, this process's pool included."""
+    """`PRAGMA data_version` of a private connection (it changes with every commit of another
+    connection, this process's pool included), then the tables' write counts."""
 
     def __init__(self, engine: Engine, path: str) -> None:
         super().__init__(engine)
         self._connection = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._version = self._read()
+        self._counts = self._read_counts()
         self._next_poll = 0.0
         self.live = True
 
     def _read(self) -> int:
         return int(self._connection.execute("PRAGMA data_version").fetchone()[0])
+
+    def _read_counts(self) -> dict[str, int] | None:
+        try:
+            rows = self._connection.execute(f"SELECT table_name, writes FROM {COUNTS_TABLE}")
+        except sqlite3.OperationalError:  # not migrated yet: every change bumps everything
+            return None
+        return dict(rows.fetchall())
+
+    def named(self, names: tuple[str, ...]) -> tuple[str, ...]:
+        counted = self._counts
+        if counted is None or all(name in counted for name in names if name != ALL):
+            return names
+        return (*names, OTHERS)
 
     def poll(self) -> None:
         now = time.monotonic()
@@ -160,9 +187,18 @@ class SqliteFeed(ChangeFeed):
             return
         self._next_poll = now + POLL_SECONDS
         version = self._read()
-        if version != self._version:
-            self._version = version
+        if version == self._version:
+            return
+        self._version = version
+        counts = self._read_counts()
+        if counts is None or self._counts is None:
             bump(self.engine, ALL)
+        else:
+            for table, writes in counts.items():
+                if self._counts.get(table) != writes:
+                    bump(self.engine, table)
+            bump(self.engine, OTHERS)  # the commit may also have written uncounted tables
+        self._counts = counts
 
     async def close(self) -> None:
         await super().close()
@@ -271,6 +307,17 @@ SELECT c.relname FROM pg_trigger t
 JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE t.tgname = c.relname || '_changes' AND n.nspname = $1
 """
+
+
+def count_triggers(table: str) -> list[str]:
+    """The SQLite triggers that count the writes of `table` in COUNTS_TABLE (one per kind of
+    write; SQLite triggers run for each row)."""
+    count = f"UPDATE {COUNTS_TABLE} SET writes = writes + 1 WHERE table_name = '{table}'"
+    return [
+        f"CREATE TRIGGER {table}_counts_{action} AFTER {action.upper()} ON {table}"
+        f" BEGIN {count}; END"
+        for action in ("insert", "update", "delete")
+    ]
 
 
 def notify_trigger(table: str) -> str:

@@ -5,13 +5,16 @@ import asyncio
 import itertools
 import time
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import delete, insert, text
 
+from evroam.modules.locations.repository import locations
 from evroam.platform import Platform
 from evroam.protocol.envelope import JsonText
 from evroam.protocol.pagination import PageEnd
+from evroam.protocol.timestamps import utc_now
 from evroam.storage import changes, listing
 from evroam.storage.changes import LONG_TTL, PostgresFeed, cache_ttl, write_generation
 from tests.conftest import PG_URL, DatabaseFactory
@@ -73,20 +76,57 @@ class TestGenerations:
         assert first.feed.live
         assert cache_ttl(first.engine.sync_engine) == LONG_TTL
 
-
-@pytest.mark.skipif(not PG_URL, reason="the LISTEN connection exists on PostgreSQL only")
-class TestPostgresFeed:
     async def test_only_the_written_table_grows_when_another_engine_writes(
         self, two: tuple[Platform, Platform]
     ) -> None:
+        """PostgreSQL names the table (NOTIFY), SQLite counts its writes (migration 0009)."""
         first, second = two
         engine = first.engine.sync_engine
         locations = write_generation(engine, "locations")
         before = write_generation(engine, "partners")
         await touch_partners(second)
         await grows(first, "partners", before)
+        await asyncio.sleep(0.05)
         assert write_generation(engine, "locations") == locations
 
+    async def test_partners_stay_when_this_engine_writes_another_table(
+        self, two: tuple[Platform, Platform]
+    ) -> None:
+        """A write of ours (a Session PATCH, an EVSE status) keeps the callers' tokens cached."""
+        first, _ = two
+        engine = first.engine.sync_engine
+        before = write_generation(engine, "partners")
+        row: dict[str, Any] = {"country_code": "NL", "party_id": "CPO", "object_id": "L1"}
+        row |= {"document": {}, "last_updated": utc_now(), "publish": True}
+        async with first.unit_of_work() as session:
+            await session.execute(insert(locations).values(row))
+        async with first.unit_of_work() as session:
+            await session.execute(delete(locations).where(locations.c.object_id == "L1"))
+        await asyncio.sleep(0.05)
+        assert write_generation(engine, "partners") == before
+
+    async def test_an_uncounted_table_grows_when_another_engine_writes_it(
+        self, two: tuple[Platform, Platform]
+    ) -> None:
+        first, second = two
+        await touch_partners(second)
+        engine = first.engine.sync_engine
+        await asyncio.sleep(0.05)
+        partners, before = write_generation(engine, "partners"), write_generation(engine, "outbox")
+        async with second.unit_of_work() as session:
+            await session.execute(
+                text(
+                    "INSERT INTO sync_state (partner_id, module, direction)"
+                    " SELECT max(id), 'x', 'push' FROM partners"
+                )
+            )
+        if first.engine.dialect.name == "sqlite":  # PostgreSQL: outbox has no trigger (TTL)
+            await grows(first, "outbox", before)
+        assert write_generation(engine, "partners") == partners
+
+
+@pytest.mark.skipif(not PG_URL, reason="the LISTEN connection exists on PostgreSQL only")
+class TestPostgresFeed:
     async def test_a_lost_listener_bumps_everything_and_comes_back(
         self, two: tuple[Platform, Platform]
     ) -> None:
