@@ -7,6 +7,7 @@ from evroam.modules.commands import sender as commands_sender
 from evroam.modules.credentials.routes import build_credentials_router
 from evroam.modules.locations import receiver as locations_receiver
 from evroam.modules.locations import sender as locations_sender
+from evroam.modules.sessions import lane as sessions_lane
 from evroam.modules.sessions import receiver as sessions_receiver
 from evroam.modules.sessions import sender as sessions_sender
 from evroam.modules.tariffs import receiver as tariffs_receiver
@@ -107,6 +108,7 @@ ENDPOINTS: tuple[EndpointSpec, ...] = (
         path="receiver/sessions",
         served_by=frozenset({Role.EMSP}),
         build_router=sessions_receiver.build_receiver_router,
+        build_lane=sessions_lane.build_receiver_lane,
     ),
     EndpointSpec(
         module="cdrs",
