@@ -17,9 +17,10 @@ import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import ValidationError
+from pydantic import Field, TypeAdapter, ValidationError
+from pydantic_core import InitErrorDetails
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -123,3 +124,50 @@ def _is_json(content_type: str | None) -> bool:
     return message.get_content_maintype() == "application" and (
         subtype == "json" or subtype.endswith("+json")
     )
+
+
+# ── parameters checked as FastAPI checks them ──────────────────────────────────────────────
+
+PathParameter = tuple[str, TypeAdapter[Any]]
+
+
+def path_string(name: str, min_length: int, max_length: int) -> PathParameter:
+    """A string path parameter `Path(min_length=…, max_length=…)`."""
+    return name, TypeAdapter(Annotated[str, Field(min_length=min_length, max_length=max_length)])
+
+
+def validated(
+    path: Sequence[PathParameter],
+    found: re.Match[str],
+    body_type: TypeAdapter[Any],
+    body: Any,
+) -> tuple[list[Any], Any]:
+    """The route's path parameters (the groups of `found`) and body, validated together as
+    FastAPI validates them: one ValidationError (2001) listing every bad or missing one."""
+    errors: list[InitErrorDetails] = []
+    values = [
+        _valid(adapter, raw, ("path", name), errors)
+        for (name, adapter), raw in zip(path, found.groups(), strict=True)
+    ]
+    value = _valid(body_type, body, ("body",), errors)
+    if errors:
+        raise ValidationError.from_exception_data("request", errors)
+    return values, value
+
+
+def _valid(
+    adapter: TypeAdapter[Any], raw: Any, where: tuple[str, ...], errors: list[InitErrorDetails]
+) -> Any:
+    if raw is Body.MISSING:
+        errors.append(InitErrorDetails(type="missing", loc=where, input=None))
+        return None
+    try:
+        return adapter.validate_python(raw)
+    except ValidationError as exc:
+        errors.extend(
+            InitErrorDetails(
+                type=e["type"], loc=(*where, *e["loc"]), input=e["input"], ctx=e.get("ctx", {})
+            )
+            for e in exc.errors()
+        )
+        return None

@@ -11,10 +11,9 @@ framework answers it as before (CONFORMANCE F.172).
 """
 
 import re
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import Field, TypeAdapter, ValidationError
-from pydantic_core import InitErrorDetails
+from pydantic import TypeAdapter
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -25,15 +24,14 @@ from evroam.modules.sessions.receiver import receiver_exchange
 from evroam.partners.auth import Reach, authenticate
 from evroam.platform import Platform
 from evroam.protocol.envelope import OcpiResponse
-from evroam.protocol.lane import Body, LaneRoute, json_body, lane_route
+from evroam.protocol.lane import LaneRoute, json_body, lane_route, path_string, validated
 from evroam.storage.documents import ObjectKey
 
-SEGMENTS = "/([^/]+)/([^/]+)/([^/]+)"  # country_code, party_id, session_id
-# The path parameters as receiver.py declares them
-_PATH: tuple[tuple[str, TypeAdapter[str]], ...] = (
-    ("country_code", TypeAdapter(Annotated[str, Field(min_length=2, max_length=2)])),
-    ("party_id", TypeAdapter(Annotated[str, Field(min_length=3, max_length=3)])),
-    ("session_id", TypeAdapter(Annotated[str, Field(min_length=1, max_length=36)])),
+SEGMENTS = "/([^/]+)/([^/]+)/([^/]+)"
+PATH = (  # as receiver.py declares them
+    path_string("country_code", 2, 2),
+    path_string("party_id", 3, 3),
+    path_string("session_id", 1, 36),
 )
 _SESSION = TypeAdapter(Session)
 _CHANGES = TypeAdapter(dict[str, Any])
@@ -69,31 +67,5 @@ async def _arguments(
     platform = await get_platform(request)
     caller = await authenticate(platform, request.headers.get("authorization"), Reach.FUNCTIONAL)
     exchange = await receiver_exchange(request, caller, platform)
-    errors: list[InitErrorDetails] = []
-    names = [
-        _valid(adapter, raw, ("path", name), errors)
-        for (name, adapter), raw in zip(_PATH, found.groups(), strict=True)
-    ]
-    value = _valid(body_type, body, ("body",), errors)
-    if errors:
-        raise ValidationError.from_exception_data("Session request", errors)
+    names, value = validated(PATH, found, body_type, body)
     return platform, exchange, ObjectKey(*names), value
-
-
-def _valid(
-    adapter: TypeAdapter[Any], raw: Any, where: tuple[str, ...], errors: list[InitErrorDetails]
-) -> Any:
-    """The value validated as FastAPI validates the parameter, errors located as FastAPI's."""
-    if raw is Body.MISSING:
-        errors.append(InitErrorDetails(type="missing", loc=where, input=None))
-        return None
-    try:
-        return adapter.validate_python(raw)
-    except ValidationError as exc:
-        errors.extend(
-            InitErrorDetails(
-                type=e["type"], loc=(*where, *e["loc"]), input=e["input"], ctx=e.get("ctx", {})
-            )
-            for e in exc.errors()
-        )
-        return None

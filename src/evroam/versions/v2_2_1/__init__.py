@@ -5,6 +5,7 @@ from evroam.modules.cdrs import sender as cdrs_sender
 from evroam.modules.commands import receiver as commands_receiver
 from evroam.modules.commands import sender as commands_sender
 from evroam.modules.credentials.routes import build_credentials_router
+from evroam.modules.locations import lane as locations_lane
 from evroam.modules.locations import receiver as locations_receiver
 from evroam.modules.locations import sender as locations_sender
 from evroam.modules.sessions import lane as sessions_lane
@@ -48,6 +49,7 @@ ENDPOINTS: tuple[EndpointSpec, ...] = (
         path="receiver/locations",
         served_by=frozenset({Role.EMSP, Role.NSP}),
         build_router=locations_receiver.build_receiver_router,
+        build_lane=locations_lane.build_receiver_lane,
     ),
     EndpointSpec(
         module="tariffs",
