@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import Integer, bindparam, delete, func, or_, select, update
 
 from evroam.errors import PartnerError, PartnerHttpError, PartnerOcpiError, PartnerUnreachable
 from evroam.partners.client import PartnerClient
@@ -30,6 +30,7 @@ from evroam.storage.tables import outbox
 log = logging.getLogger("evroam.push")
 
 CLAIM_SECONDS = 60
+SETTLE_CHUNK = 500  # delivered rows settled per transaction
 MAX_BACKOFF = timedelta(minutes=5)
 DEGRADED_AFTER = 5
 
@@ -74,6 +75,19 @@ def deliverers() -> dict[str, Deliver]:
         "sessions": deliver_session,
         "cdrs": deliver_cdr,
     }
+
+
+# Settling, as statements built once (executemany): a condition per row built by SQLAlchemy
+# cost more than the delivery's own database work.
+_DELIVERED = delete(outbox).where(
+    outbox.c.id == bindparam("d_id", type_=Integer()),
+    outbox.c.revision == bindparam("d_revision", type_=Integer()),
+)
+_RELEASED = (
+    update(outbox)
+    .where(outbox.c.id.in_(bindparam("r_ids", expanding=True)))
+    .values(claimed_until=None, attempts=0)
+)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -197,18 +211,13 @@ class OutboxWorker:
 
     async def _settle(self, rows: list[Claimed]) -> None:
         """Delivered: remove each row unless a change arrived meanwhile (then it goes again)."""
-        for start in range(0, len(rows), 200):
-            chunk = rows[start : start + 200]
-            unchanged = or_(
-                *(and_(outbox.c.id == r.id, outbox.c.revision == r.revision) for r in chunk)
-            )
+        for start in range(0, len(rows), SETTLE_CHUNK):
+            chunk = rows[start : start + SETTLE_CHUNK]
             async with self.platform.unit_of_work() as session:
-                await session.execute(delete(outbox).where(unchanged))
                 await session.execute(
-                    update(outbox)
-                    .where(outbox.c.id.in_([r.id for r in chunk]))
-                    .values(claimed_until=None, attempts=0)
+                    _DELIVERED, [{"d_id": r.id, "d_revision": r.revision} for r in chunk]
                 )
+                await session.execute(_RELEASED, {"r_ids": [r.id for r in chunk]})
 
     async def _failed(
         self, partner: Partner, failures: list[tuple[list[Claimed], PartnerError]]

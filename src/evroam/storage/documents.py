@@ -156,17 +156,19 @@ def key_params(key: ObjectKey) -> dict[str, str]:
 
 
 @dataclass(frozen=True)
-class _ByKey:
-    """A table's statements on one object by key, built once: building a statement's conditions
-    (and its cache key) cost SQLAlchemy more than running a point read or write on SQLite."""
+class ByKey:
+    """A table's statements on one object by key (parameters: `key_params`), built once:
+    building a statement's conditions (and its cache key) cost SQLAlchemy more than running a
+    point read or write on SQLite."""
 
     document: Select[Any]
     document_for_update: Select[Any]
-    update: Any
+    own_document: Select[Any]  # ours only (partner_id NULL); also for storage.point_reads
+    update: Any  # SET clause: the columns named in the parameters
 
 
 @cache
-def _by_key(table: Table) -> _ByKey:
+def by_key(table: Table) -> ByKey:
     c = table.c
     found = and_(
         c.country_code == bindparam("k_country_code", type_=c.country_code.type),
@@ -174,7 +176,8 @@ def _by_key(table: Table) -> _ByKey:
         c.object_id == bindparam("k_object_id", type_=c.object_id.type),
     )
     document = select(c.document).where(found)
-    return _ByKey(document, document.with_for_update(), update(table).where(found))
+    own = document.where(c.partner_id.is_(None))
+    return ByKey(document, document.with_for_update(), own, update(table).where(found))
 
 
 @dataclass(frozen=True)
@@ -218,9 +221,15 @@ class DocumentRepository(Generic[M]):
     ) -> dict[str, Any] | None:
         """The stored document; `for_update` locks the row until the transaction ends
         (PostgreSQL; an SQLite write transaction never interleaves within a process)."""
-        by_key = _by_key(self.table)
-        query = by_key.document_for_update if for_update else by_key.document
+        statements = by_key(self.table)
+        query = statements.document_for_update if for_update else statements.document
         result = await self.session.execute(query, key_params(key))
+        document = result.scalar_one_or_none()
+        return dict(document) if document is not None else None
+
+    async def get_own_document(self, key: ObjectKey) -> dict[str, Any] | None:
+        """Our own stored document (partner_id NULL) by key, or None."""
+        result = await self.session.execute(by_key(self.table).own_document, key_params(key))
         document = result.scalar_one_or_none()
         return dict(document) if document is not None else None
 
@@ -320,7 +329,7 @@ class DocumentRepository(Generic[M]):
     async def _update(self, key: ObjectKey, values: dict[str, Any]) -> bool:
         """Set the columns of the object's row (a statement built once per table: its SET
         clause comes from the parameters' names); whether the row exists."""
-        result = await self.session.execute(_by_key(self.table).update, key_params(key) | values)
+        result = await self.session.execute(by_key(self.table).update, key_params(key) | values)
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def delete(self, key: ObjectKey, *where: ColumnElement[bool]) -> bool:
