@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
+from pydantic_core import to_json
 
 from evroam.errors import (
     PartnerHttpError,
@@ -81,9 +82,12 @@ class PartnerClient:
         http: HttpSettings,
         transport: httpx.AsyncBaseTransport | None = None,
         routing_headers: dict[str, str] | None = None,
+        connections: int | None = None,
     ) -> None:
         self.http = http
+        limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
         self._client = httpx.AsyncClient(
+            limits=limits if connections else httpx.Limits(),
             auth=TokenAuth(token, encoding),
             timeout=httpx.Timeout(http.timeout_seconds, connect=http.connect_timeout_seconds),
             transport=transport,
@@ -114,7 +118,8 @@ class PartnerClient:
     ) -> OcpiAnswer:
         """Send one request and unwrap its envelope; PartnerError on anything unusable."""
         check_url(url, https_only=self.http.https_only)
-        content = None if json_body is None else json.dumps(json_body, separators=(",", ":"))
+        # pydantic's serializer: compact, and several times as fast as json.dumps on a Location
+        content = None if json_body is None else to_json(json_body)
         sent_headers = dict(headers or {})
         if content is not None:
             sent_headers["Content-Type"] = "application/json"
