@@ -25,12 +25,14 @@ from evroam.partners.repository import PartnerRepository
 from evroam.platform import Platform
 from evroam.protocol.timestamps import utc_now
 from evroam.push import health
+from evroam.storage.changes import write_generation
 from evroam.storage.tables import outbox
 
 log = logging.getLogger("evroam.push")
 
 CLAIM_SECONDS = 60
 SETTLE_CHUNK = 500  # delivered rows settled per transaction
+FEED_CHECK_SECONDS = 0.01  # idle: how often the change feed is asked about outbox writes
 MAX_BACKOFF = timedelta(minutes=5)
 DEGRADED_AFTER = 5
 
@@ -135,7 +137,8 @@ class OutboxWorker:
         self.concurrency = concurrency
 
     async def run_forever(self, poll_seconds: float = 0.5) -> None:
-        """Deliver until cancelled; sleeps when idle, woken early by `platform.push_wakeup`."""
+        """Deliver until cancelled; sleeps when idle, woken early by `platform.push_wakeup`
+        (a change of this process) or a write of the outbox by another process."""
         while True:
             try:
                 if await self.run_once():
@@ -144,7 +147,18 @@ class OutboxWorker:
                 log.exception("Outbox pass failed; retrying")
             self.platform.push_wakeup.clear()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.platform.push_wakeup.wait(), timeout=poll_seconds)
+                await asyncio.wait_for(self._woken(), timeout=poll_seconds)
+
+    async def _woken(self) -> None:
+        """Return on `platform.push_wakeup`, or when the change feed shows an outbox write of
+        another process (a CLI command, another server; SQLite's feed names it within
+        milliseconds, elsewhere the poll timeout stands)."""
+        engine = self.platform.engine.sync_engine
+        seen = write_generation(engine, outbox.name)
+        wakeup = self.platform.push_wakeup
+        while not wakeup.is_set() and write_generation(engine, outbox.name) == seen:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wakeup.wait(), timeout=FEED_CHECK_SECONDS)
 
     async def drain(self, *, max_passes: int = 10_000) -> int:
         """Deliver until nothing is due now (tests, CLI); returns rows delivered or settled."""

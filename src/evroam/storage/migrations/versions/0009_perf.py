@@ -1,9 +1,11 @@
-"""Change feed (SQLite): the cached tables count their writes (storage/changes.py).
+"""Change feed: SQLite counts the writes of the cached tables; PostgreSQL notifies outbox writes.
 
-`PRAGMA data_version` says only that *some* connection committed, this process's own included:
-every write (a Session PATCH, an EVSE status) made every cache of the process stale, the
-callers' tokens included. SQLite triggers now count the writes of each cached table in
+SQLite's `PRAGMA data_version` says only that *some* connection committed, this process's own
+included: every write (a Session PATCH, an EVSE status) made every cache of the process stale,
+the callers' tokens included. Triggers now count the writes of each cached table in
 `change_counts`, so the feed bumps only the tables that changed (as PostgreSQL's NOTIFY does).
+On PostgreSQL the outbox joins the feed (0004), so an idle outbox worker wakes when another
+process queues a change (push/worker.py).
 
 Revision ID: 0009_perf
 Revises: 0005_sessions
@@ -12,7 +14,7 @@ Create Date: 2026-12-06
 
 from alembic import op
 
-from evroam.storage.changes import COUNTS_TABLE, count_triggers
+from evroam.storage.changes import COUNTS_TABLE, count_triggers, notify_trigger
 
 revision = "0009_perf"
 down_revision = "0005_sessions"
@@ -32,8 +34,11 @@ TABLES = (
 
 
 def upgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(notify_trigger("outbox"))
+        return  # the cached tables notify (0004): nothing to count
     if op.get_bind().dialect.name != "sqlite":
-        return  # PostgreSQL notifies (0004): nothing to count
+        return
     op.execute(
         f"CREATE TABLE {COUNTS_TABLE} (table_name VARCHAR(64) PRIMARY KEY, writes INTEGER NOT NULL)"
     )
@@ -44,6 +49,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER outbox_changes ON outbox")
+        return
     if op.get_bind().dialect.name != "sqlite":
         return
     for table in TABLES:
