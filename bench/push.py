@@ -12,6 +12,7 @@ Run: .venv/bin/python -m bench.push [--changes 10000] [--postgres postgresql://�
 import argparse
 import asyncio
 import itertools
+import os
 import time
 
 from rich.console import Console
@@ -19,6 +20,7 @@ from rich.table import Table
 from sqlalchemy import func, select
 
 from bench.harness import live_pair, opened, peak_rss_mb, wait_for
+from bench.session_ingest import cpu_seconds
 from evroam.modules.locations.enums import Status
 from evroam.modules.locations.model import Location
 from evroam.modules.locations.publish import StatusChange, save_locations, set_evse_statuses
@@ -119,9 +121,12 @@ async def main(changes: int, postgres: str | None) -> None:
         )
         await publish(cpo, emsp, sites)
         console.print(f"Timed: {changes} status changes on the CPO until the eMSP stored them…")
-        seconds, matched = await storm(cpo, emsp, targets)
         assert cpo.process
         assert emsp.process
+        pids = (cpo.process.pid, emsp.process.pid, os.getpid())
+        before = [cpu_seconds(pid) for pid in pids]
+        seconds, matched = await storm(cpo, emsp, targets)
+        used = [cpu_seconds(pid) - start for pid, start in zip(pids, before, strict=True)]
         table = Table(title=f"Push benchmark ({'PostgreSQL' if postgres else 'SQLite'})")
         for column in (
             "changes",
@@ -129,6 +134,9 @@ async def main(changes: int, postgres: str | None) -> None:
             "changes/s",
             "arrived",
             "lost",
+            "CPU/change: CPO server",
+            "eMSP server",
+            "changes made (this process)",
             "CPO peak RSS",
             "eMSP peak RSS",
         ):
@@ -139,10 +147,12 @@ async def main(changes: int, postgres: str | None) -> None:
             f"{changes / seconds:,.0f}",
             str(matched),
             str(changes - matched),
+            *(f"{cpu * 1e6 / changes:,.0f} µs" for cpu in used),
             f"{peak_rss_mb(cpo.process.pid):.0f} MB",
             f"{peak_rss_mb(emsp.process.pid):.0f} MB",
         )
         console.print(table)
+        console.print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":

@@ -117,7 +117,9 @@ def exchange_for(*roles: Role) -> Callable[..., Awaitable[Exchange]]:
     async def resolve(
         request: Request, caller: FunctionalCaller, platform: PlatformDep
     ) -> Exchange:
-        routing = parse_routing(request.headers)
+        # a plain dict of the (lower-cased) headers: a miss on starlette's Headers costs a
+        # KeyError, and parse_routing looks for four headers most requests do not carry
+        routing = parse_routing(dict(request.headers.items()))
         local = _local_party(platform.parties, set(roles), routing.to)
         remote = _remote_party(caller.partner, routing.from_)
         reply_to = PartyRef(remote.country_code, remote.party_id) if remote else routing.from_

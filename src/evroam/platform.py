@@ -124,6 +124,7 @@ class Platform:
         encoding: TokenEncoding,
         *,
         routing_headers: dict[str, str] | None = None,
+        connections: int | None = None,
     ) -> PartnerClient:
         return PartnerClient(
             token=token,
@@ -131,10 +132,13 @@ class Platform:
             http=self.settings.http,
             transport=self.transport,
             routing_headers=routing_headers,
+            connections=connections,
         )
 
-    def client_for(self, partner: Partner) -> PartnerClient:
-        """A client speaking to a registered partner with the token it gave us."""
+    def client_for(self, partner: Partner, *, connections: int | None = None) -> PartnerClient:
+        """A client speaking to a registered partner with the token it gave us (at most
+        `connections` at once, if given)."""
         if not partner.token_out:
             raise ValueError(f"Partner {partner.name} gave us no token (state {partner.state}).")
-        return self.client(partner.token_out, self.encoding_for(partner, partner.version))
+        encoding = self.encoding_for(partner, partner.version)
+        return self.client(partner.token_out, encoding, connections=connections)

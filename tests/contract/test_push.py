@@ -1,6 +1,8 @@
 """Push through the transactional outbox: our changes reach every partner's Receiver
 (issue #3 item 5; CONFORMANCE A.41, E.120–E.122, H.214–H.215)."""
 
+import asyncio
+import time
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -22,6 +24,7 @@ from evroam.modules.locations.repository import LocationRepository
 from evroam.modules.tariffs.model import Tariff
 from evroam.modules.tariffs.publish import delete_tariff, save_tariffs
 from evroam.modules.tariffs.repository import TariffRepository
+from evroam.platform import Platform
 from evroam.push import health
 from evroam.push.outbox import Change, enqueue
 from evroam.push.worker import DEGRADED_AFTER, MAX_BACKOFF, OutboxWorker, backoff, claim
@@ -293,6 +296,28 @@ class TestOutage:
         assert len(second) == 2
         assert not {r.id for r in first} & {r.id for r in second}
         assert await claim(cpo.platform, 10) == []
+
+
+class TestWakeUp:
+    async def test_a_change_queued_by_another_process_is_delivered_without_the_poll_wait(
+        self, push: Push
+    ) -> None:
+        """An idle worker sleeps up to push.poll_seconds; another process's outbox write (CLI,
+        another server) wakes it through the change feed."""
+        _, cpo, emsp = push
+        other = await Platform.open(cpo.platform.settings, migrate_now=False)
+        running = asyncio.create_task(worker(cpo).run_forever(poll_seconds=60))
+        try:
+            await asyncio.sleep(0.2)  # idle now
+            await save_locations(other, [location(1)])
+            deadline = time.monotonic() + 10
+            while (await received(emsp, cpo, "LOC1")).status_code != 200:
+                assert time.monotonic() < deadline, "the worker slept through the change"
+                await asyncio.sleep(0.05)
+        finally:
+            running.cancel()
+            await asyncio.gather(running, return_exceptions=True)
+            await other.close()
 
 
 class TestTariffsPush:

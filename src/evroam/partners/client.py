@@ -4,12 +4,15 @@ The only place that touches httpx exceptions; callers see the PartnerError tree.
 """
 
 import json
+import ssl
 from collections.abc import AsyncIterator, Generator
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
+from pydantic_core import to_json
 
 from evroam.errors import (
     PartnerHttpError,
@@ -60,6 +63,14 @@ def join_url(base: str, *segments: str) -> str:
     return "/".join([base.rstrip("/"), *(s.strip("/") for s in segments if s)])
 
 
+@cache
+def tls_context() -> ssl.SSLContext:
+    """The TLS settings of every outbound client (httpx's defaults: certifi's roots, or
+    SSL_CERT_FILE / SSL_CERT_DIR), made once per process: loading the roots costs ~20 ms of
+    CPU, and a client is made for every push pass and many single calls."""
+    return httpx.create_ssl_context()
+
+
 class PartnerClient:
     """One httpx.AsyncClient per partner; the transport is injectable for tests."""
 
@@ -71,12 +82,16 @@ class PartnerClient:
         http: HttpSettings,
         transport: httpx.AsyncBaseTransport | None = None,
         routing_headers: dict[str, str] | None = None,
+        connections: int | None = None,
     ) -> None:
         self.http = http
+        limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
         self._client = httpx.AsyncClient(
+            limits=limits if connections else httpx.Limits(),
             auth=TokenAuth(token, encoding),
             timeout=httpx.Timeout(http.timeout_seconds, connect=http.connect_timeout_seconds),
             transport=transport,
+            verify=tls_context(),
             headers=routing_headers or {},
             follow_redirects=True,
             max_redirects=3,
@@ -103,7 +118,8 @@ class PartnerClient:
     ) -> OcpiAnswer:
         """Send one request and unwrap its envelope; PartnerError on anything unusable."""
         check_url(url, https_only=self.http.https_only)
-        content = None if json_body is None else json.dumps(json_body, separators=(",", ":"))
+        # pydantic's serializer: compact, and several times as fast as json.dumps on a Location
+        content = None if json_body is None else to_json(json_body)
         sent_headers = dict(headers or {})
         if content is not None:
             sent_headers["Content-Type"] = "application/json"

@@ -6,8 +6,8 @@ configured size. Handlers add response headers (routing headers) through the sam
 outbound calls made while serving the request reuse its correlation id.
 """
 
+import os
 import re
-import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -39,7 +39,14 @@ current_context: ContextVar[RequestContext | None] = ContextVar(
 
 
 def new_id() -> str:
-    return str(uuid.uuid4())
+    """A random UUID (version 4) as text, written directly: uuid.uuid4() and str() of it cost
+    ~5 µs, and a request without ids needs two."""
+    h = os.urandom(16).hex()
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:]}"
+
+
+# The variant bits of RFC 4122 (10xx) set in the first hex digit of the fourth group
+_VARIANT = {d: "89ab"[int(d, 16) & 3] for d in "0123456789abcdef"}
 
 
 def _valid_id(value: bytes | None) -> str | None:

@@ -17,6 +17,7 @@ from evroam.protocol.status import StatusCode
 from evroam.protocol.timestamps import format_datetime, utc_now
 
 T = TypeVar("T")
+WHOLE_BODY_BYTES = 64 * 1024  # a body up to this size is sent in one piece (OcpiResponse)
 
 
 class _Missing:
@@ -97,9 +98,11 @@ def _dumps(value: Any) -> bytes:
 class OcpiResponse(Response):
     """A JSON response whose body is an OCPI envelope.
 
-    The body goes out in its pieces (`envelope_parts`): a page of stored documents is sent
+    A large body goes out in its pieces (`envelope_parts`): a page of stored documents is sent
     from the bytes it is kept in. Joining a 200 KB page into one body cost ~0.7 ms a request
-    (each fresh buffer that size is a new memory mapping, paid in page faults)."""
+    (each fresh buffer that size is a new memory mapping, paid in page faults). A small one
+    goes out whole: the server writes each piece to the socket at once, and a write on a
+    loopback TCP connection cost ~30 µs (a real-time authorization sent three)."""
 
     media_type = "application/json"
 
@@ -115,8 +118,8 @@ class OcpiResponse(Response):
         self.parts = envelope_parts(envelope(data, status_code, status_message))
         self.status_code = http_status
         self.background = None
-        size = str(sum(len(part) for part in self.parts))
-        self.init_headers({**(headers or {}), "content-length": size})
+        self.size = sum(len(part) for part in self.parts)
+        self.init_headers({**(headers or {}), "content-length": str(self.size)})
 
     @property
     def body(self) -> bytes:  # the whole body, for tests and callers that read it
@@ -124,11 +127,14 @@ class OcpiResponse(Response):
 
     @body.setter
     def body(self, value: bytes) -> None:
-        self.parts = [value]
+        self.parts, self.size = [value], len(value)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         start = {"type": "http.response.start", "status": self.status_code}
         await send({**start, "headers": self.raw_headers})
+        if len(self.parts) > 1 and self.size <= WHOLE_BODY_BYTES:
+            await send({"type": "http.response.body", "body": b"".join(self.parts)})
+            return
         *first, last = self.parts
         for part in first:
             await send({"type": "http.response.body", "body": part, "more_body": True})

@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import Integer, bindparam, delete, func, or_, select, update
 
 from evroam.errors import PartnerError, PartnerHttpError, PartnerOcpiError, PartnerUnreachable
 from evroam.partners.client import PartnerClient
@@ -25,11 +25,14 @@ from evroam.partners.repository import PartnerRepository
 from evroam.platform import Platform
 from evroam.protocol.timestamps import utc_now
 from evroam.push import health
+from evroam.storage.changes import write_generation
 from evroam.storage.tables import outbox
 
 log = logging.getLogger("evroam.push")
 
 CLAIM_SECONDS = 60
+SETTLE_CHUNK = 500  # delivered rows settled per transaction
+FEED_CHECK_SECONDS = 0.01  # idle: how often the change feed is asked about outbox writes
 MAX_BACKOFF = timedelta(minutes=5)
 DEGRADED_AFTER = 5
 
@@ -74,6 +77,19 @@ def deliverers() -> dict[str, Deliver]:
         "sessions": deliver_session,
         "cdrs": deliver_cdr,
     }
+
+
+# Settling, as statements built once (executemany): a condition per row built by SQLAlchemy
+# cost more than the delivery's own database work.
+_DELIVERED = delete(outbox).where(
+    outbox.c.id == bindparam("d_id", type_=Integer()),
+    outbox.c.revision == bindparam("d_revision", type_=Integer()),
+)
+_RELEASED = (
+    update(outbox)
+    .where(outbox.c.id.in_(bindparam("r_ids", expanding=True)))
+    .values(claimed_until=None, attempts=0)
+)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -121,7 +137,8 @@ class OutboxWorker:
         self.concurrency = concurrency
 
     async def run_forever(self, poll_seconds: float = 0.5) -> None:
-        """Deliver until cancelled; sleeps when idle, woken early by `platform.push_wakeup`."""
+        """Deliver until cancelled; sleeps when idle, woken early by `platform.push_wakeup`
+        (a change of this process) or a write of the outbox by another process."""
         while True:
             try:
                 if await self.run_once():
@@ -130,7 +147,18 @@ class OutboxWorker:
                 log.exception("Outbox pass failed; retrying")
             self.platform.push_wakeup.clear()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.platform.push_wakeup.wait(), timeout=poll_seconds)
+                await asyncio.wait_for(self._woken(), timeout=poll_seconds)
+
+    async def _woken(self) -> None:
+        """Return on `platform.push_wakeup`, or when the change feed shows an outbox write of
+        another process (a CLI command, another server; SQLite's feed names it within
+        milliseconds, elsewhere the poll timeout stands)."""
+        engine = self.platform.engine.sync_engine
+        seen = write_generation(engine, outbox.name)
+        wakeup = self.platform.push_wakeup
+        while not wakeup.is_set() and write_generation(engine, outbox.name) == seen:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wakeup.wait(), timeout=FEED_CHECK_SECONDS)
 
     async def drain(self, *, max_passes: int = 10_000) -> int:
         """Deliver until nothing is due now (tests, CLI); returns rows delivered or settled."""
@@ -160,15 +188,8 @@ class OutboxWorker:
         if partner is None or not partner.connected or not partner.token_out:
             await self._forget(rows)  # the connection is gone: nothing to deliver to
             return
-        limit = asyncio.Semaphore(self.concurrency)
-        async with self.platform.client_for(partner) as client:
-
-            async def one(group: list[Claimed]) -> PartnerError | None:
-                async with limit:
-                    return await self._deliver_group(client, partner, group)
-
-            groups = grouped(rows)
-            errors = await asyncio.gather(*(one(group) for group in groups))
+        groups = grouped(rows)
+        errors = await self._deliver_groups(partner, groups)
         failures = [(g, e) for g, e in zip(groups, errors, strict=True) if e is not None]
         await self._settle(
             [row for g, e in zip(groups, errors, strict=True) if e is None for row in g]
@@ -177,6 +198,32 @@ class OutboxWorker:
             await self._failed(partner, failures)
         else:
             await health.record_success(self.platform, partner_id, {r.module for r in rows})
+
+    async def _deliver_groups(
+        self, partner: Partner, groups: list[list[Claimed]]
+    ) -> list[PartnerError | None]:
+        """Deliver the groups, at most `concurrency` at once: each delivery slot has a client
+        of one connection. (One client for all slots cost a quarter of a push's CPU: httpx's
+        pool scans every connection and every waiting request to place each request.)"""
+        slots: asyncio.Queue[PartnerClient] = asyncio.Queue()
+        clients = [
+            self.platform.client_for(partner, connections=1)
+            for _ in range(min(self.concurrency, len(groups)))
+        ]
+        for client in clients:
+            slots.put_nowait(client)
+
+        async def one(group: list[Claimed]) -> PartnerError | None:
+            client = await slots.get()
+            try:
+                return await self._deliver_group(client, partner, group)
+            finally:
+                slots.put_nowait(client)
+
+        try:
+            return await asyncio.gather(*(one(group) for group in groups))
+        finally:
+            await asyncio.gather(*(client.aclose() for client in clients))
 
     async def _deliver_group(
         self, client: PartnerClient, partner: Partner, group: list[Claimed]
@@ -197,18 +244,13 @@ class OutboxWorker:
 
     async def _settle(self, rows: list[Claimed]) -> None:
         """Delivered: remove each row unless a change arrived meanwhile (then it goes again)."""
-        for start in range(0, len(rows), 200):
-            chunk = rows[start : start + 200]
-            unchanged = or_(
-                *(and_(outbox.c.id == r.id, outbox.c.revision == r.revision) for r in chunk)
-            )
+        for start in range(0, len(rows), SETTLE_CHUNK):
+            chunk = rows[start : start + SETTLE_CHUNK]
             async with self.platform.unit_of_work() as session:
-                await session.execute(delete(outbox).where(unchanged))
                 await session.execute(
-                    update(outbox)
-                    .where(outbox.c.id.in_([r.id for r in chunk]))
-                    .values(claimed_until=None, attempts=0)
+                    _DELIVERED, [{"d_id": r.id, "d_revision": r.revision} for r in chunk]
                 )
+                await session.execute(_RELEASED, {"r_ids": [r.id for r in chunk]})
 
     async def _failed(
         self, partner: Partner, failures: list[tuple[list[Claimed], PartnerError]]

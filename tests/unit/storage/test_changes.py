@@ -6,13 +6,16 @@ import itertools
 import sqlite3
 import time
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import delete, insert, text
 
+from evroam.modules.locations.repository import locations
 from evroam.platform import Platform
 from evroam.protocol.envelope import JsonText
 from evroam.protocol.pagination import PageEnd
+from evroam.protocol.timestamps import utc_now
 from evroam.storage import changes, listing
 from evroam.storage.changes import LONG_TTL, PostgresFeed, cache_ttl, write_generation
 from tests.conftest import PG_URL, DatabaseFactory
@@ -69,12 +72,14 @@ class TestGenerations:
     async def test_only_the_written_table_grows_when_another_engine_writes(
         self, two: tuple[Platform, Platform]
     ) -> None:
+        """PostgreSQL names the table (NOTIFY), SQLite counts its writes (migration 0009)."""
         first, second = two
         engine = first.engine.sync_engine
         locations = write_generation(engine, "locations")
         before = write_generation(engine, "partners")
         await touch_partners(second)
         await grows(first, "partners", before)
+        await asyncio.sleep(0.05)
         assert write_generation(engine, "locations") == locations
 
     async def test_caches_trust_long_when_the_feed_is_live(
@@ -84,6 +89,22 @@ class TestGenerations:
         assert first.feed is not None
         assert first.feed.live
         assert cache_ttl(first.engine.sync_engine) == LONG_TTL
+
+    async def test_partners_stay_when_this_engine_writes_another_table(
+        self, two: tuple[Platform, Platform]
+    ) -> None:
+        """A write of ours (a Session PATCH, an EVSE status) keeps the callers' tokens cached."""
+        first, _ = two
+        engine = first.engine.sync_engine
+        before = write_generation(engine, "partners")
+        row: dict[str, Any] = {"country_code": "NL", "party_id": "CPO", "object_id": "L1"}
+        row |= {"document": {}, "last_updated": utc_now(), "publish": True}
+        async with first.unit_of_work() as session:
+            await session.execute(insert(locations).values(row))
+        async with first.unit_of_work() as session:
+            await session.execute(delete(locations).where(locations.c.object_id == "L1"))
+        await asyncio.sleep(0.05)
+        assert write_generation(engine, "partners") == before
 
 
 @pytest.mark.skipif(not PG_URL, reason="the LISTEN connection exists on PostgreSQL only")

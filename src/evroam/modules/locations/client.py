@@ -2,30 +2,23 @@
 
 from typing import Any
 
-from sqlalchemy import and_
-
 from evroam.errors import PartnerError, PartnerHttpError
-from evroam.modules.locations.repository import LocationRepository, locations
+from evroam.modules.locations.repository import locations
 from evroam.partners.client import PartnerClient, join_url
 from evroam.partners.model import Partner
 from evroam.platform import Platform
 from evroam.push.routing import push_headers, receiver_url
 from evroam.push.worker import Claimed, Rejected, rejection
+from evroam.storage.documents import ObjectKey, by_key, key_params
+from evroam.storage.point_reads import json_value, read_one
 
 
 async def own_location(platform: Platform, row: Claimed) -> dict[str, Any] | None:
-    """Our current Location document for an outbox row (None if it is not ours any more)."""
-    c = locations.c
-    async with platform.sessions() as session:
-        found = await LocationRepository(session).find_documents(
-            and_(
-                c.country_code == row.country_code,
-                c.party_id == row.party_id,
-                c.object_id == row.object_id,
-            ),
-            c.partner_id.is_(None),
-        )
-    return found[0] if found else None
+    """Our current Location document for an outbox row (None if it is not ours any more):
+    a point read of a statement built once (storage.point_reads)."""
+    key = ObjectKey(row.country_code, row.party_id, row.object_id)
+    found = await read_one(platform.engine, by_key(locations).own_document, key_params(key))
+    return None if found is None else dict(json_value(found[0]))
 
 
 def target(document: dict[str, Any], path: str) -> tuple[dict[str, Any], list[str]]:

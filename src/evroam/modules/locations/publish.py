@@ -239,9 +239,9 @@ async def _own_document(
     """Our stored Location document: by its full key when the party is known, else searched."""
     if party is not None:
         key = ObjectKey(party[0], party[1], location_id)
-        found = await repo.find_documents(repo.where(key), locations.c.partner_id.is_(None))
-        if found:
-            return key, found[0]
+        found = await repo.get_own_document(key)
+        if found is not None:
+            return key, found
     location = await _own(repo, location_id, party)
     return key_of(location), location.model_dump(mode="json", exclude_none=True)
 

@@ -20,7 +20,8 @@ from evroam.versions import VersionSpec
 CountryCode = Annotated[str, Path(min_length=2, max_length=2, description="Owner CPO country")]
 PartyId = Annotated[str, Path(min_length=3, max_length=3, description="Owner CPO party id")]
 ObjectId = Annotated[str, Path(min_length=1, max_length=36)]
-ReceiverExchange = Annotated[Exchange, Depends(exchange_for(Role.EMSP, Role.NSP))]
+receiver_exchange = exchange_for(Role.EMSP, Role.NSP)
+ReceiverExchange = Annotated[Exchange, Depends(receiver_exchange)]
 PatchBody = Annotated[
     dict[str, Any], Body(description="Only the fields that change, with last_updated")
 ]

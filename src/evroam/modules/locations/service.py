@@ -24,7 +24,7 @@ from evroam.deps import Exchange
 from evroam.errors import InvalidParameters, NotFound, UnknownLocation
 from evroam.modules.locations.model import EVSE, Connector, Location
 from evroam.modules.locations.repository import LocationRepository, locations
-from evroam.modules.patching import apply_patch, validate_patch
+from evroam.modules.patching import apply_patch, dump_patch, validate_patch
 from evroam.partners.model import Partner
 from evroam.platform import Platform
 from evroam.protocol.pagination import PageRequest
@@ -121,11 +121,30 @@ async def patch_received(
     _check_patch_ids(path, changes)
     async with _rewriting(platform, path.key) as session:
         repo = LocationRepository(session)
+        if path.evse_uid is not None:  # an EVSE status: the hot path, on the stored document
+            await _patch_child(repo, path, changes, exchange.partner)
+            return
         current = await repo.get(path.key, for_update=True)
         if current is None:
             raise NotFound(f"Unknown location {path.location_id}")
         patched = patch_object(current, path, data)
         await _store(repo, path, patched, exchange.partner)
+
+
+async def _patch_child(
+    repo: LocationRepository, path: LocationPath, changes: dict[str, Any], partner: Partner
+) -> None:
+    """PATCH of an EVSE or Connector applied to the stored document: only that object is
+    validated again (as apply_patch does), not the whole Location with all its EVSEs, and the
+    document is written back as it is otherwise (it was stored from a validated Location)."""
+    document = await repo.get_document(path.key, for_update=True)
+    if document is None:
+        raise NotFound(f"Unknown location {path.location_id}")
+    moment = patch_child(document, path, changes)
+    check_unique_document(document)
+    await repo.replace_document(
+        path.key, document, last_updated=moment, partner_id=partner.id, publish=document["publish"]
+    )
 
 
 async def _store(
@@ -232,6 +251,48 @@ def patch_object(location: Location, path: LocationPath, data: dict[str, Any]) -
         raise NotFound(f"Unknown connector {path.connector_id}")
     place(location, path, apply_patch(connector, data))
     return location
+
+
+def patch_child(document: dict[str, Any], path: LocationPath, changes: dict[str, Any]) -> datetime:
+    """PATCH an EVSE or a Connector inside a stored Location document (validated `changes`,
+    from validate_patch), cascading last_updated up (§5.1); the new last_updated."""
+    evses: list[dict[str, Any]] = document.get("evses") or []
+    evse_at = _index(evses, "uid", path.evse_uid or "")
+    if evse_at is None:
+        raise NotFound(f"Unknown EVSE {path.evse_uid}")
+    evse = dict(evses[evse_at])
+    if path.connector_id is None:
+        evse, moment = _patched(EVSE, evse, changes)
+    else:
+        connectors = list(evse["connectors"])
+        at = _index(connectors, "id", path.connector_id)
+        if at is None:
+            raise NotFound(f"Unknown connector {path.connector_id}")
+        connectors[at], moment = _patched(Connector, connectors[at], changes)
+        evse |= {"connectors": connectors, "last_updated": connectors[at]["last_updated"]}
+    evses[evse_at] = evse
+    document["last_updated"] = evse["last_updated"]
+    return moment
+
+
+def _index(items: list[dict[str, Any]], name: str, wanted: str) -> int | None:
+    return next((i for i, item in enumerate(items) if ci_key(item[name]) == ci_key(wanted)), None)
+
+
+def _patched(
+    model: type[EVSE] | type[Connector], stored: dict[str, Any], changes: dict[str, Any]
+) -> tuple[dict[str, Any], datetime]:
+    """The stored object with the changes, validated whole; as JSON and its last_updated."""
+    updated = model.model_validate({**stored, **dump_patch(model, changes)})
+    return updated.model_dump(mode="json", exclude_none=True), updated.last_updated
+
+
+def check_unique_document(document: dict[str, Any]) -> None:
+    """check_unique on a stored document."""
+    evses = document.get("evses") or []
+    _unique("EVSE uid", [e["uid"] for e in evses])
+    for evse in evses:
+        _unique(f"Connector id in EVSE {evse['uid']}", [c["id"] for c in evse["connectors"]])
 
 
 def select(document: dict[str, Any], path: LocationPath) -> dict[str, Any]:

@@ -21,7 +21,8 @@ from evroam.versions import VersionSpec
 CountryCode = Annotated[str, Path(min_length=2, max_length=2, description="Owner CPO country")]
 PartyId = Annotated[str, Path(min_length=3, max_length=3, description="Owner CPO party id")]
 SessionId = Annotated[str, Path(min_length=1, max_length=36)]
-ReceiverExchange = Annotated[Exchange, Depends(exchange_for(Role.EMSP))]
+receiver_exchange = exchange_for(Role.EMSP)
+ReceiverExchange = Annotated[Exchange, Depends(receiver_exchange)]
 PatchBody = Annotated[
     dict[str, Any], Body(description="Only the fields that change, with last_updated")
 ]

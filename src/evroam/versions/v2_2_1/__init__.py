@@ -5,8 +5,10 @@ from evroam.modules.cdrs import sender as cdrs_sender
 from evroam.modules.commands import receiver as commands_receiver
 from evroam.modules.commands import sender as commands_sender
 from evroam.modules.credentials.routes import build_credentials_router
+from evroam.modules.locations import lane as locations_lane
 from evroam.modules.locations import receiver as locations_receiver
 from evroam.modules.locations import sender as locations_sender
+from evroam.modules.sessions import lane as sessions_lane
 from evroam.modules.sessions import receiver as sessions_receiver
 from evroam.modules.sessions import sender as sessions_sender
 from evroam.modules.tariffs import receiver as tariffs_receiver
@@ -47,6 +49,7 @@ ENDPOINTS: tuple[EndpointSpec, ...] = (
         path="receiver/locations",
         served_by=frozenset({Role.EMSP, Role.NSP}),
         build_router=locations_receiver.build_receiver_router,
+        build_lane=locations_lane.build_receiver_lane,
     ),
     EndpointSpec(
         module="tariffs",
@@ -107,6 +110,7 @@ ENDPOINTS: tuple[EndpointSpec, ...] = (
         path="receiver/sessions",
         served_by=frozenset({Role.EMSP}),
         build_router=sessions_receiver.build_receiver_router,
+        build_lane=sessions_lane.build_receiver_lane,
     ),
     EndpointSpec(
         module="cdrs",
