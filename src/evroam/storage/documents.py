@@ -76,7 +76,10 @@ class ObjectKey:
     object_id: str
 
     def normalised(self) -> "ObjectKey":
-        return ObjectKey(ci_key(self.country_code), ci_key(self.party_id), ci_key(self.object_id))
+        parts = (ci_key(self.country_code), ci_key(self.party_id), ci_key(self.object_id))
+        if parts == (self.country_code, self.party_id, self.object_id):
+            return self  # normalised already (bulk paths normalise once, then pass keys on)
+        return ObjectKey(*parts)
 
 
 # ── bulk writes: one query for a batch's stored rows, executemany for the writes ─────────────

@@ -1,0 +1,62 @@
+"""Where a pull's pages are prepared: in the pulling process, or in worker processes.
+
+Validating and writing out objects is almost all of a pull's CPU, and it holds the GIL. A
+large pull (the partner's `X-Total-Count` at least `sync.parallel_from`) therefore prepares
+its pages in `sync.workers` processes, several pages at once, while the pulling process
+fetches and stores; small pulls, the usual incremental ones, never pay for starting them.
+Workers are started fresh (`spawn`: nothing of the server is inherited, no fork of a process
+with threads), import only `prepare.py` and the model, and end with the pull.
+"""
+
+import asyncio
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+
+import httpx
+from pydantic import BaseModel
+
+from evroam.sync.paging import read_headers
+from evroam.sync.prepare import PreparedPage, prepare_page, ready
+
+
+class Preparer:
+    """Prepares the pages of one pull; `close` ends its worker processes, if any."""
+
+    def __init__(
+        self, model: type[BaseModel], columns: tuple[str, ...], *, workers: int, parallel_from: int
+    ) -> None:
+        self.model, self.columns = model, columns
+        self.workers, self.parallel_from = workers, parallel_from
+        self.pool: ProcessPoolExecutor | None = None
+
+    def here(self, content: bytes) -> PreparedPage | None:
+        """The page prepared in this process (None: not a clean success list, see prepare)."""
+        return prepare_page(self.model, self.columns, content)
+
+    def start(
+        self, content: bytes, headers: httpx.Headers
+    ) -> "asyncio.Future[PreparedPage | None] | None":
+        """The page's preparation under way in a worker, when this pull is large; else None
+        (then `here` prepares it in its turn)."""
+        if self.pool is None and not self._large(headers):
+            return None
+        loop = asyncio.get_running_loop()
+        return loop.run_in_executor(self._pool(), prepare_page, self.model, self.columns, content)
+
+    def _large(self, headers: httpx.Headers) -> bool:
+        total = read_headers(headers).total
+        return self.workers > 0 and total is not None and total >= self.parallel_from
+
+    def _pool(self) -> ProcessPoolExecutor:
+        if self.pool is None:
+            context = multiprocessing.get_context("spawn")
+            self.pool = ProcessPoolExecutor(self.workers, mp_context=context)
+            for _ in range(self.workers):  # all start at once, importing while pages arrive
+                self.pool.submit(ready, self.model)
+        return self.pool
+
+    async def close(self) -> None:
+        """End the workers (a page under way is dropped); waits for them off the event loop."""
+        if self.pool is not None:
+            pool, self.pool = self.pool, None
+            await asyncio.to_thread(pool.shutdown, wait=True, cancel_futures=True)
