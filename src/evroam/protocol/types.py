@@ -1,5 +1,6 @@
 """Common OCPI string types (2.2.1 Types §16; DIGEST §1.10)."""
 
+from collections.abc import Callable
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any
@@ -39,9 +40,9 @@ CredentialsTokenString = Annotated[
 ]
 
 
-def ci_key(value: str) -> str:
-    """The form a CiString is stored and compared in: `NL`, `nl` and `Nl` are the same id."""
-    return value.upper()
+# The form a CiString is stored and compared in: `NL`, `nl` and `Nl` are the same id. The
+# method itself, not a function calling it: bulk paths normalise keys several times an object.
+ci_key: Callable[[str], str] = str.upper
 
 
 def _as_json_number(value: Decimal) -> int | float:

@@ -7,7 +7,7 @@ repository subclasses DocumentRepository and adds only its own queries.
 """
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar, Generic, TypeVar
@@ -131,6 +131,17 @@ def literal_list(values: Sequence[Any]) -> Any:
     of the condition leaves, ~0.7 s a query on 20,000 rows. Constants keep it an index lookup.
     """
     return bindparam("literal_list", list(values), expanding=True, literal_execute=True)
+
+
+def _bound(
+    params: dict[str, Any], names: list[str], processors: list[Callable[[Any], Any] | None]
+) -> tuple[Any, ...]:
+    """The row's values in the compiled statement's order, each as its type binds it."""
+    values = [params[name] for name in names]
+    return tuple(
+        value if process is None else process(value)
+        for value, process in zip(values, processors, strict=True)
+    )
 
 
 def _bulk_params(row: DocumentRow) -> dict[str, Any]:
@@ -268,8 +279,19 @@ class DocumentRepository(Generic[M]):
             await self._execute_many(updates, self._bulk_update(updates[0]))
 
     async def _execute_many(self, rows: Sequence[DocumentRow], statement: Any) -> None:
+        """One executemany per chunk, its parameters handed to the driver as tuples.
+
+        The statement is compiled by SQLAlchemy for the dialect and each value goes through
+        its type's bind processor, as `session.execute` would do; building SQLAlchemy's
+        parameter dict per row cost more than the database's insert itself.
+        """
+        connection = await self.session.connection()
+        compiled = statement.compile(dialect=connection.dialect)
+        names: list[str] = list(compiled.positiontup or ())
+        processors = [compiled._bind_processors.get(name) for name in names]
         for chunk in chunked(rows):
-            await self.session.execute(statement, [_bulk_params(row) for row in chunk])
+            tuples = [_bound(_bulk_params(row), names, processors) for row in chunk]
+            await connection.exec_driver_sql(compiled.string, tuples)
 
     def _bulk_values(self, row: DocumentRow) -> dict[str, Any]:
         names = ["last_updated", "partner_id", *row.columns]

@@ -80,6 +80,14 @@ class SeenKeys:
         norm = key.normalised()
         self._ids.setdefault((norm.country_code, norm.party_id), set()).add(norm.object_id)
 
+    def first(self, key: ObjectKey) -> bool:
+        """Add the key; whether it was new."""
+        norm = key.normalised()
+        ids = self._ids.setdefault((norm.country_code, norm.party_id), set())
+        size = len(ids)
+        ids.add(norm.object_id)
+        return len(ids) > size
+
     def update(self, keys: Iterable[ObjectKey]) -> None:
         for key in keys:
             self.add(key)
@@ -126,9 +134,8 @@ class PageStore(Generic[M]):
         if not self._owners[party]:
             self._skip(outcome, named(key), "its party is not one this partner carries")
             return None
-        if key in self.seen:
+        if not self.seen.first(key):
             return None  # re-read after a step back (paging.py): stored already
-        self.seen.add(key)
         return key
 
     async def store(self, session: AsyncSession, page: PreparedPage) -> PageOutcome:

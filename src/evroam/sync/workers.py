@@ -15,6 +15,7 @@ from concurrent.futures import ProcessPoolExecutor
 import httpx
 from pydantic import BaseModel
 
+from evroam.sync.collector import relax_for_good
 from evroam.sync.paging import read_headers
 from evroam.sync.prepare import PreparedPage, prepare_page, ready
 
@@ -50,7 +51,9 @@ class Preparer:
     def _pool(self) -> ProcessPoolExecutor:
         if self.pool is None:
             context = multiprocessing.get_context("spawn")
-            self.pool = ProcessPoolExecutor(self.workers, mp_context=context)
+            self.pool = ProcessPoolExecutor(
+                self.workers, mp_context=context, initializer=relax_for_good
+            )
             for _ in range(self.workers):  # all start at once, importing while pages arrive
                 self.pool.submit(ready, self.model)
         return self.pool
