@@ -1,7 +1,7 @@
 """OCPI DateTime: UTC on the wire, always written with `Z` (2.2.1 Types §16.2; DIGEST §1.10)."""
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
@@ -14,6 +14,7 @@ _FORM = (
     "DateTime must be a valid UTC date and time in the form 2015-06-29T20:39:09Z"
     " (no offset such as +02:00)"
 )
+_ZERO = timedelta(0)
 _DATETIME = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?([Zz])?$", re.ASCII
 )
@@ -44,6 +45,8 @@ def parse_datetime(value: str) -> datetime:
 
 def format_datetime(value: datetime) -> str:
     """Write a datetime as OCPI DateTime: UTC, `Z`, milliseconds only when non-zero."""
+    if value.microsecond == 0 and value.utcoffset() == _ZERO:  # the usual value, at its fastest
+        return value.isoformat()[:-6] + "Z"  # "+00:00"
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     elif value.utcoffset():

@@ -99,12 +99,13 @@ class SerializedJson(TypeDecorator[str]):
 
 @dataclass(frozen=True)
 class StoredRow:
-    """A stored object as a bulk write needs it: its row, whose it is, how new, its document."""
+    """A stored object as a bulk write needs it: its row, whose it is, how new, its document
+    as JSON text (unparsed: a bulk write compares it with the text it would write first)."""
 
     pk: int
     partner_id: int | None
     last_updated: datetime
-    document: dict[str, Any]
+    document: str
 
 
 @dataclass(frozen=True)
@@ -259,14 +260,15 @@ class DocumentRepository(Generic[M]):
         c, found = self.table.c, {}
         for (country_code, party_id), object_ids in ids.items():
             for chunk in chunked(object_ids):
-                query = select(c.pk, c.object_id, c.partner_id, c.last_updated, c.document).where(
+                document = cast(c.document, Text)
+                query = select(c.pk, c.object_id, c.partner_id, c.last_updated, document).where(
                     c.country_code == country_code,
                     c.party_id == party_id,
                     c.object_id.in_(literal_list(chunk)),
                 )
                 for row in await self.session.execute(query):
                     key = ObjectKey(country_code, party_id, row.object_id)
-                    found[key] = StoredRow(row.pk, row.partner_id, row.last_updated, row.document)
+                    found[key] = StoredRow(row.pk, row.partner_id, row.last_updated, row[4])
         return found
 
     async def write_many(self, rows: Sequence[DocumentRow]) -> None:

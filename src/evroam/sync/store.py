@@ -100,8 +100,10 @@ class SeenKeys:
         return sum(len(ids) for ids in self._ids.values())
 
 
-def same_document(stored: dict[str, Any], document: str) -> bool:
-    return bool(stored == json.loads(document))
+def same_document(stored: str, document: str) -> bool:
+    """Whether two JSON texts hold the same document: alike as text (SQLite keeps the text we
+    wrote), else alike once parsed (PostgreSQL's jsonb writes its own form)."""
+    return stored == document or bool(json.loads(stored) == json.loads(document))
 
 
 class PageStore(Generic[M]):
