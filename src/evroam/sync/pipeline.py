@@ -96,7 +96,7 @@ class PageStream:
     async def _prepared(self, fetched: Fetched) -> PreparedPage:
         page = None
         if fetched.work is not None:
-            page = await fetched.work
+            page = await self.preparer.result(fetched.work, fetched.raw.content)
         elif fetched.raw.clean:
             await let_requests_out()
             page = self.preparer.here(fetched.raw.content)

@@ -9,8 +9,10 @@ with threads), import only `prepare.py` and the model, and end with the pull.
 """
 
 import asyncio
+import logging
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
 import httpx
 from pydantic import BaseModel
@@ -18,6 +20,8 @@ from pydantic import BaseModel
 from evroam.sync.collector import relax_for_good
 from evroam.sync.paging import read_headers
 from evroam.sync.prepare import PreparedPage, prepare_page, ready
+
+log = logging.getLogger("evroam.sync")
 
 
 class Preparer:
@@ -29,6 +33,7 @@ class Preparer:
         self.model, self.columns = model, columns
         self.workers, self.parallel_from = workers, parallel_from
         self.pool: ProcessPoolExecutor | None = None
+        self.lost = False  # a worker died: no more pages go to the workers
 
     def here(self, content: bytes) -> PreparedPage | None:
         """The page prepared in this process (None: not a clean success list, see prepare)."""
@@ -39,10 +44,32 @@ class Preparer:
     ) -> "asyncio.Future[PreparedPage | None] | None":
         """The page's preparation under way in a worker, when this pull is large; else None
         (then `here` prepares it in its turn)."""
-        if self.pool is None and not self._large(headers):
+        if self.lost or (self.pool is None and not self._large(headers)):
             return None
         loop = asyncio.get_running_loop()
-        return loop.run_in_executor(self._pool(), prepare_page, self.model, self.columns, content)
+        try:
+            return loop.run_in_executor(
+                self._pool(), prepare_page, self.model, self.columns, content
+            )
+        except BrokenProcessPool:
+            self._lose()
+            return None
+
+    async def result(
+        self, work: "asyncio.Future[PreparedPage | None]", content: bytes
+    ) -> PreparedPage | None:
+        """What `work` prepared; the page prepared here if the workers are lost meanwhile."""
+        try:
+            return await work
+        except BrokenProcessPool:
+            self._lose()
+            return self.here(content)
+
+    def _lose(self) -> None:
+        """A worker died (killed, out of memory): the rest of the pull is prepared here."""
+        if not self.lost:
+            log.warning("Pull workers lost; preparing the remaining pages in this process")
+        self.lost = True
 
     def _large(self, headers: httpx.Headers) -> bool:
         total = read_headers(headers).total

@@ -2,6 +2,8 @@
 CONFORMANCE B.70 (invalid objects skipped, the rest kept), unknown fields not re-emitted."""
 
 import json
+import os
+import signal
 from typing import Any
 
 import httpx
@@ -129,3 +131,25 @@ class TestPreparer:
         finally:
             await preparer.close()
         assert preparer.pool is None
+
+    async def test_pages_prepared_here_once_the_workers_are_lost(self) -> None:
+        """A worker killed (out of memory, an operator) does not fail the pull."""
+        preparer = Preparer(Location, ("publish",), workers=1, parallel_from=0)
+        try:
+            first = preparer.start(body(locations(1)), headers(1))
+            assert first is not None
+            assert await preparer.result(first, body(locations(1))) is not None
+            assert preparer.pool is not None
+            for process in list(preparer.pool._processes.values()):
+                assert process.pid is not None
+                os.kill(process.pid, signal.SIGKILL)
+                process.join()
+            content = body(locations(2))
+            work = preparer.start(content, headers(2))  # refused, or failing once under way
+            page = preparer.here(content) if work is None else await preparer.result(work, content)
+            assert page is not None
+            assert len(page.objects) == 2
+            assert preparer.lost
+            assert preparer.start(content, headers(2)) is None
+        finally:
+            await preparer.close()
