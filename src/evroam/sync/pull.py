@@ -149,43 +149,46 @@ class Pull(Generic[M]):
     async def _fetch(self, crawl: Crawl) -> datetime:
         """Every page in order, each stored in its own transaction; the first response's time.
 
-        Pages are fetched ahead and prepared while earlier ones are stored (pipeline.py);
-        memory holds a few pages, never the whole list.
+        Pages are fetched ahead and prepared while earlier ones are stored (pipeline.py),
+        enough of them to keep every worker busy; memory holds a few, never the whole list.
         """
         started: datetime | None = None
-        settings = sync_settings(self.platform.settings)
-        module = self.module
-        preparer = Preparer(
-            module.model,
-            module.columns,
-            workers=settings.workers,
-            parallel_from=settings.parallel_from,
-        )
+        preparer = self._preparer()
         async with self.platform.client_for(self.partner) as client:
-            stream = PageStream(client, crawl, preparer, module.model, ahead=settings.workers + 1)
+            model, ahead = self.module.model, preparer.workers + 2
+            stream = PageStream(client, crawl, preparer, model, ahead=ahead)
             try:
                 async with aclosing(stream.pages()) as pages:
                     async for raw, page in pages:
                         started = started or response_time(raw.headers, raw.sent)
-                        await let_requests_out()  # SQLite writes run inline: let them go first
-                        await self._store(page)
-                        self.report.pages, self.report.total = crawl.pages, crawl.total
-                        self._notify()
+                        await self._store(page, crawl)
             finally:
                 await preparer.close()
         assert started is not None
         return started
 
+    def _preparer(self) -> Preparer:
+        settings = sync_settings(self.platform.settings)
+        return Preparer(
+            self.module.model,
+            self.module.columns,
+            workers=settings.workers,
+            parallel_from=settings.parallel_from,
+        )
+
     def _notify(self) -> None:
         if self.on_page is not None:
             self.on_page(self.report)
 
-    async def _store(self, page: PreparedPage) -> None:
+    async def _store(self, page: PreparedPage, crawl: Crawl) -> None:
+        await let_requests_out()  # SQLite writes run inline: let the requests out first
         async with self.platform.unit_of_work() as session:
             outcome = await self.store.store(session, page)
         self.report.add(outcome, page.count)
         if outcome.newest is not None:
             self.newest = max(self.newest or outcome.newest, outcome.newest)
+        self.report.pages, self.report.total = crawl.pages, crawl.total
+        self._notify()
 
     async def _finish(self, started: datetime) -> None:
         if self.report.full:
