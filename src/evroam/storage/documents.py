@@ -135,14 +135,10 @@ def literal_list(values: Sequence[Any]) -> Any:
 
 
 def _bound(
-    params: dict[str, Any], names: list[str], processors: list[Callable[[Any], Any] | None]
+    params: dict[str, Any], binds: list[tuple[str, Callable[[Any], Any] | None]]
 ) -> tuple[Any, ...]:
     """The row's values in the compiled statement's order, each as its type binds it."""
-    values = [params[name] for name in names]
-    return tuple(
-        value if process is None else process(value)
-        for value, process in zip(values, processors, strict=True)
-    )
+    return tuple([params[name] if bind is None else bind(params[name]) for name, bind in binds])
 
 
 def _bulk_params(row: DocumentRow) -> dict[str, Any]:
@@ -289,10 +285,10 @@ class DocumentRepository(Generic[M]):
         """
         connection = await self.session.connection()
         compiled = statement.compile(dialect=connection.dialect)
-        names: list[str] = list(compiled.positiontup or ())
-        processors = [compiled._bind_processors.get(name) for name in names]
+        processors = compiled._bind_processors
+        binds = [(name, processors.get(name)) for name in compiled.positiontup or ()]
         for chunk in chunked(rows):
-            tuples = [_bound(_bulk_params(row), names, processors) for row in chunk]
+            tuples = [_bound(_bulk_params(row), binds) for row in chunk]
             await connection.exec_driver_sql(compiled.string, tuples)
 
     def _bulk_values(self, row: DocumentRow) -> dict[str, Any]:
