@@ -43,14 +43,16 @@ class Preparer:
         self, content: bytes, headers: httpx.Headers
     ) -> "asyncio.Future[PreparedPage | None] | None":
         """The page's preparation under way in a worker, when this pull is large; else None
-        (then `here` prepares it in its turn)."""
+        (then `here` prepares it in its turn: so is the page that shows the pull is large,
+        while the workers start)."""
         if self.lost or (self.pool is None and not self._large(headers)):
+            return None
+        if self.pool is None:  # the workers start now; this page is prepared here meanwhile
+            self.pool = self._start_pool()
             return None
         loop = asyncio.get_running_loop()
         try:
-            return loop.run_in_executor(
-                self._pool(), prepare_page, self.model, self.columns, content
-            )
+            return loop.run_in_executor(self.pool, prepare_page, self.model, self.columns, content)
         except BrokenProcessPool:
             self._lose()
             return None
@@ -75,15 +77,12 @@ class Preparer:
         total = read_headers(headers).total
         return self.workers > 0 and total is not None and total >= self.parallel_from
 
-    def _pool(self) -> ProcessPoolExecutor:
-        if self.pool is None:
-            context = multiprocessing.get_context("spawn")
-            self.pool = ProcessPoolExecutor(
-                self.workers, mp_context=context, initializer=relax_for_good
-            )
-            for _ in range(self.workers):  # all start at once, importing while pages arrive
-                self.pool.submit(ready, self.model)
-        return self.pool
+    def _start_pool(self) -> ProcessPoolExecutor:
+        context = multiprocessing.get_context("spawn")
+        pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=relax_for_good)
+        for _ in range(self.workers):  # all start at once, importing while pages arrive
+            pool.submit(ready, self.model)
+        return pool
 
     async def close(self) -> None:
         """End the workers (a page under way is dropped); waits for them off the event loop."""

@@ -122,8 +122,11 @@ class TestPreparer:
         assert len(page.objects) == 1
 
     async def test_a_large_pull_prepares_in_worker_processes(self) -> None:
+        """The page showing the pull is large is prepared here while the workers start."""
         preparer = Preparer(Location, ("publish",), workers=1, parallel_from=5000)
         try:
+            assert preparer.start(body(locations(1)), headers(5000)) is None
+            assert preparer.pool is not None
             work = preparer.start(body(locations(2)), headers(5000))
             assert work is not None
             page = await work
@@ -136,6 +139,7 @@ class TestPreparer:
         """A worker killed (out of memory, an operator) does not fail the pull."""
         preparer = Preparer(Location, ("publish",), workers=1, parallel_from=0)
         try:
+            assert preparer.start(body(locations(1)), headers(1)) is None  # the workers start
             first = preparer.start(body(locations(1)), headers(1))
             assert first is not None
             assert await preparer.result(first, body(locations(1))) is not None
