@@ -6,10 +6,12 @@ object id, last_updated and the partner it came from (NULL for our own objects).
 repository subclasses DocumentRepository and adds only its own queries.
 """
 
+import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel
@@ -99,13 +101,21 @@ class SerializedJson(TypeDecorator[str]):
 
 @dataclass(frozen=True)
 class StoredRow:
-    """A stored object as a bulk write needs it: its row, whose it is, how new, its document
-    as JSON text (unparsed: a bulk write compares it with the text it would write first)."""
+    """A stored object as a bulk write needs it: its row, whose it is, how new, its document.
+
+    The document is read as JSON text and parsed only when asked for: a bulk write may find
+    it unchanged by comparing it with the text it would write.
+    """
 
     pk: int
     partner_id: int | None
     last_updated: datetime
-    document: str
+    text: str
+
+    @cached_property
+    def document(self) -> dict[str, Any]:
+        found: dict[str, Any] = json.loads(self.text)
+        return found
 
 
 @dataclass(frozen=True)

@@ -171,7 +171,7 @@ class PageStore(Generic[M]):
         if stored is not None and obj.last_updated < stored.last_updated:
             outcome.unchanged += 1  # newer: pushed to us while we pulled
             return None
-        if stored is not None and same_document(stored.document, obj.document):
+        if stored is not None and same_document(stored.text, obj.document):
             outcome.unchanged += 1
             return None
         pk = None if stored is None else stored.pk
