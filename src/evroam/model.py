@@ -4,12 +4,11 @@ Types §16 (DisplayText, Price) and Locations §8.4.2 BusinessDetails, §8.4.15 
 objects live in `modules/<module>/model.py`; a version package maps its wire shape onto them.
 """
 
-from enum import StrEnum
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from evroam.protocol.types import URL, CiString4, Number, String2, String100, String512
+from evroam.protocol.types import URL, CiString4, Number, OcpiEnum, String2, String100, String512
 
 
 class OcpiObject(BaseModel):
@@ -18,7 +17,7 @@ class OcpiObject(BaseModel):
     model_config = ConfigDict(extra="ignore", populate_by_name=True)
 
 
-class ImageCategory(StrEnum):
+class ImageCategory(OcpiEnum):
     CHARGER = "CHARGER"
     ENTRANCE = "ENTRANCE"
     LOCATION = "LOCATION"

@@ -1,9 +1,12 @@
 """Common OCPI string types (2.2.1 Types §16; DIGEST §1.10)."""
 
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Annotated
+from enum import StrEnum
+from typing import Annotated, Any
 
-from pydantic import Field, PlainSerializer, StringConstraints
+from pydantic import Field, GetCoreSchemaHandler, PlainSerializer, StringConstraints
+from pydantic_core import CoreSchema, core_schema
 
 # CiString: case-insensitive, printable ASCII only. string: printable UTF-8, no control chars.
 CI_PATTERN = r"^[\x20-\x7E]*$"
@@ -37,9 +40,9 @@ CredentialsTokenString = Annotated[
 ]
 
 
-def ci_key(value: str) -> str:
-    """The form a CiString is stored and compared in: `NL`, `nl` and `Nl` are the same id."""
-    return value.upper()
+# The form a CiString is stored and compared in: `NL`, `nl` and `Nl` are the same id. The
+# method itself, not a function calling it: bulk paths normalise keys several times an object.
+ci_key: Callable[[str], str] = str.upper
 
 
 def _as_json_number(value: Decimal) -> int | float:
@@ -54,3 +57,15 @@ Number = Annotated[
     PlainSerializer(_as_json_number, return_type=int | float, when_used="json"),
 ]
 """A JSON number held as Decimal (money, energy, power); written as a JSON number, not a string."""
+
+
+class OcpiEnum(StrEnum):
+    """An enum of the spec: members equal their (case-sensitive) spec values.
+
+    Validated as pydantic validates any enum; written to JSON as the string it is, inside
+    pydantic-core (an Enum's `.value` is a Python-level property, read once per value).
+    """
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        return {**handler(source), "serialization": core_schema.simple_ser_schema("str")}

@@ -38,3 +38,10 @@ class _Collector:
 
 
 COLLECTOR = _Collector()
+
+
+def relax_for_good() -> None:
+    """The collector relaxed for the rest of this process: a worker preparing pages (it holds
+    a page of objects at a time, freed by reference counting, as above)."""
+    gc.freeze()
+    gc.set_threshold(*_Collector.THRESHOLD)

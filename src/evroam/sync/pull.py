@@ -12,10 +12,10 @@ response: an object changed while we were paging may sit on a page read already,
 newer than that time, so the next pull fetches it.
 """
 
-import asyncio
 import email.utils
 import time
 from collections.abc import Callable
+from contextlib import aclosing
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Generic
@@ -23,17 +23,17 @@ from typing import Any, Generic
 import httpx
 
 from evroam.errors import EvroamError, PartnerError
-from evroam.partners.client import PartnerClient
 from evroam.partners.model import InterfaceRole, Partner
 from evroam.platform import Platform
 from evroam.protocol.timestamps import format_datetime
 from evroam.sync import state
 from evroam.sync.collector import COLLECTOR
-from evroam.sync.fetch import Page, get_page
-from evroam.sync.paging import Crawl, read_headers
+from evroam.sync.paging import Crawl
+from evroam.sync.pipeline import PageStream, let_requests_out
+from evroam.sync.prepare import PreparedPage
+from evroam.sync.settings import sync_settings
 from evroam.sync.store import M, PageOutcome, PageStore, PullModule, remove_missing
-
-SEND_STEPS = 5  # event-loop turns httpx takes to hand a request to the socket
+from evroam.sync.workers import Preparer
 
 
 @dataclass
@@ -149,45 +149,46 @@ class Pull(Generic[M]):
     async def _fetch(self, crawl: Crawl) -> datetime:
         """Every page in order, each stored in its own transaction; the first response's time.
 
-        The next page is asked before this one is stored, so the partner prepares it while we
-        write (one page ahead at most: memory holds two pages, never the whole list).
+        Pages are fetched ahead and prepared while earlier ones are stored (pipeline.py),
+        enough of them to keep every worker busy; memory holds a few, never the whole list.
         """
         started: datetime | None = None
+        preparer = self._preparer()
         async with self.platform.client_for(self.partner) as client:
-            ahead: asyncio.Task[Page[M]] | None = await self._ask(client, crawl.first())
+            model, ahead = self.module.model, preparer.workers + 2
+            stream = PageStream(client, crawl, preparer, model, ahead=ahead)
             try:
-                while ahead is not None:
-                    page = await ahead
-                    started = started or response_time(page.headers, page.sent)
-                    url = crawl.advance(page.count, read_headers(page.headers))
-                    ahead = None if url is None else await self._ask(client, url)
-                    await self._store(page)
-                    self.report.pages, self.report.total = crawl.pages, crawl.total
-                    self._notify()
+                async with aclosing(stream.pages()) as pages:
+                    async for raw, page in pages:
+                        started = started or response_time(raw.headers, raw.sent)
+                        await self._store(page, crawl)
             finally:
-                if ahead is not None:  # a page failed to store: the one asked is dropped
-                    ahead.cancel()
-                    await asyncio.gather(ahead, return_exceptions=True)
+                await preparer.close()
         assert started is not None
         return started
 
-    async def _ask(self, client: PartnerClient, url: str) -> "asyncio.Task[Page[M]]":
-        """Start fetching a page; the request is on its way when this returns."""
-        task = asyncio.create_task(get_page(client, url, self.module.model))
-        for _ in range(SEND_STEPS):  # SQLite writes run inline: let the request go out first
-            await asyncio.sleep(0)
-        return task
+    def _preparer(self) -> Preparer:
+        settings = sync_settings(self.platform.settings)
+        return Preparer(
+            self.module.model,
+            self.module.columns,
+            workers=settings.workers,
+            parallel_from=settings.parallel_from,
+        )
 
     def _notify(self) -> None:
         if self.on_page is not None:
             self.on_page(self.report)
 
-    async def _store(self, page: Page[M]) -> None:
+    async def _store(self, page: PreparedPage, crawl: Crawl) -> None:
+        await let_requests_out()  # SQLite writes run inline: let the requests out first
         async with self.platform.unit_of_work() as session:
-            outcome = await self.store.store(session, page.objects, page.items)
+            outcome = await self.store.store(session, page)
         self.report.add(outcome, page.count)
         if outcome.newest is not None:
             self.newest = max(self.newest or outcome.newest, outcome.newest)
+        self.report.pages, self.report.total = crawl.pages, crawl.total
+        self._notify()
 
     async def _finish(self, started: datetime) -> None:
         if self.report.full:

@@ -1,6 +1,12 @@
 """Settings of the pull sync: the scheduled run in the server and the incremental overlap."""
 
+import os
+
 from pydantic import BaseModel, ConfigDict, Field
+
+
+def _cores() -> int:
+    return min(os.cpu_count() or 1, 4)
 
 
 class SyncSettings(BaseModel):
@@ -19,6 +25,18 @@ class SyncSettings(BaseModel):
     )
     splay_seconds: float = Field(
         default=300.0, ge=0, description="Random delay before the first run (§1.6 polling advice)."
+    )
+    workers: int = Field(
+        default_factory=_cores,
+        ge=0,
+        description="Processes validating the pages of a large pull (default: cores, at most 4;"
+        " 0: all in the pulling process).",
+    )
+    parallel_from: int = Field(
+        default=5000,
+        ge=0,
+        description="A pull is large, and uses the workers, when the partner's X-Total-Count"
+        " reaches this.",
     )
 
 

@@ -1,4 +1,4 @@
-"""Storing pulled objects of one module: parse, check the owner, upsert, remove the stale.
+"""Storing pulled objects of one module: check the owner, upsert, remove the stale.
 
 A module plugs in with a `PullModule` (see `locations.py`, `tariffs.py`). Objects are stored
 with `partner_id` = the partner they came from; rows of other partners and our own rows
@@ -7,17 +7,20 @@ with `partner_id` = the partner they came from; rows of other partners and our o
 
 import json
 import logging
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from evroam.partners.model import Partner
 from evroam.storage.documents import DocumentRepository, DocumentRow, ObjectKey, StoredRow
+from evroam.sync.prepare import Prepared, PreparedPage, Rejected, named_key
+from evroam.sync.prepare import describe as describe
+from evroam.sync.prepare import problems as problems
 
 log = logging.getLogger("evroam.sync")
 
@@ -26,24 +29,10 @@ REMOVAL_SLICE = 5000  # rows read at a time when a full pull looks for what was 
 M = TypeVar("M", bound=BaseModel)
 
 
-def no_columns(_: Any) -> dict[str, Any]:
-    return {}
-
-
-def owner_key(obj: Any) -> ObjectKey:
-    """Client-owned objects name their owner party and id alike (§1.7)."""
-    return ObjectKey(obj.country_code, obj.party_id, obj.id)
-
-
-def last_updated_of(obj: Any) -> datetime:
-    moment = obj.last_updated
-    assert isinstance(moment, datetime)
-    return moment
-
-
 @dataclass(frozen=True)
 class PullModule(Generic[M]):
-    """How the engine reads and stores the objects of one module (`columns`: its own).
+    """How the engine reads and stores the objects of one module (`columns`: its own, each
+    the model field of that name).
 
     `model` validates an object as the partner sends it; in 2.2.1 the wire object is the
     domain object (versions/v2_2_1), so pages are validated straight into the stored model.
@@ -53,10 +42,7 @@ class PullModule(Generic[M]):
     name: str
     repository: type[DocumentRepository[M]]
     model: type[M]
-    columns: Callable[[M], dict[str, Any]] = field(default=no_columns)
-
-    def parse(self, item: dict[str, Any]) -> M:
-        return self.model.model_validate(item)
+    columns: tuple[str, ...] = ()
 
 
 @dataclass
@@ -69,7 +55,7 @@ class PageOutcome:
     newest: datetime | None = None
 
     def saw(self, moment: datetime) -> None:
-        self.newest = moment if self.newest is None else max(self.newest, moment)
+        self.newest = moment if self.newest is None or moment > self.newest else self.newest
 
 
 def may_own(partner: Partner, key: ObjectKey) -> bool:
@@ -78,25 +64,10 @@ def may_own(partner: Partner, key: ObjectKey) -> bool:
     return hub or partner.carries(key.country_code, key.party_id)
 
 
-def describe(item: dict[str, Any]) -> str:
-    """Which object, for a log line: owner and id only (objects may carry token uids)."""
-    parts = (str(item.get(name, "?"))[:36] for name in ("country_code", "party_id", "id"))
-    return "{}*{}/{}".format(*parts)
-
-
 def raw_key(item: dict[str, Any]) -> list[ObjectKey]:
     """The key an invalid object names, if its owner and id are at least strings."""
-    parts = [item.get(name) for name in ("country_code", "party_id", "id")]
-    if not all(isinstance(p, str) for p in parts):
-        return []
-    return [ObjectKey(*parts).normalised()]  # type: ignore[arg-type]
-
-
-def problems(exc: ValidationError) -> str:
-    """The fields that failed and why, without their values."""
-    return "; ".join(
-        f"{'.'.join(str(p) for p in e['loc']) or 'object'}: {e['type']}" for e in exc.errors()
-    )
+    key = named_key(item)
+    return [] if key is None else [ObjectKey(*key)]
 
 
 class SeenKeys:
@@ -108,6 +79,14 @@ class SeenKeys:
     def add(self, key: ObjectKey) -> None:
         norm = key.normalised()
         self._ids.setdefault((norm.country_code, norm.party_id), set()).add(norm.object_id)
+
+    def first(self, key: ObjectKey) -> bool:
+        """Add the key; whether it was new."""
+        norm = key.normalised()
+        ids = self._ids.setdefault((norm.country_code, norm.party_id), set())
+        size = len(ids)
+        ids.add(norm.object_id)
+        return len(ids) > size
 
     def update(self, keys: Iterable[ObjectKey]) -> None:
         for key in keys:
@@ -121,65 +100,55 @@ class SeenKeys:
         return sum(len(ids) for ids in self._ids.values())
 
 
-def named(obj: Any) -> dict[str, Any]:
-    """The fields `describe` names, of a validated object."""
-    return {"country_code": obj.country_code, "party_id": obj.party_id, "id": obj.id}
+def same_document(stored: str, document: str) -> bool:
+    """Whether two JSON texts hold the same document: alike as text (SQLite keeps the text we
+    wrote), else alike once parsed (PostgreSQL's jsonb writes its own form)."""
+    return stored == document or bool(json.loads(stored) == json.loads(document))
 
 
 class PageStore(Generic[M]):
-    """Stores the objects of pages of one pull, remembering what it has seen (dedupe)."""
+    """Stores the prepared pages of one pull, remembering what it has seen (dedupe)."""
 
     def __init__(self, module: PullModule[M], partner: Partner) -> None:
         self.module = module
         self.partner = partner
         self.partner_id = partner.id
         self.seen = SeenKeys()
+        self._owners: dict[tuple[str, str], bool] = {}  # party → the partner may own it
 
-    def _skip(self, outcome: PageOutcome, item: dict[str, Any], why: str) -> None:
+    def _skip(self, outcome: PageOutcome, name: str, why: str) -> None:
         outcome.skipped += 1
         log.warning(
-            "Pull of %s from %s: skipped %s: %s",
-            self.module.name,
-            self.partner.name,
-            describe(item),
-            why,
+            "Pull of %s from %s: skipped %s: %s", self.module.name, self.partner.name, name, why
         )
 
-    def parse(self, item: object, outcome: PageOutcome) -> M | None:
-        """The object, or None when it is invalid (skipped and logged)."""
-        if not isinstance(item, dict):
-            self._skip(outcome, {}, f"not a JSON object but {type(item).__name__}")
-            return None
-        try:
-            return self.module.parse(item)
-        except ValidationError as exc:
-            self._skip(outcome, item, f"invalid ({problems(exc)})")
-            self.seen.update(raw_key(item))  # returned, though broken: not removed (B.71)
-            return None
+    def _reject(self, outcome: PageOutcome, rejected: Rejected) -> None:
+        self._skip(outcome, rejected.name, rejected.why)
+        if rejected.key is not None:  # returned, though broken: not removed (B.71)
+            self.seen.add(ObjectKey(*rejected.key))
 
-    def accept(self, obj: M, outcome: PageOutcome) -> ObjectKey | None:
+    def accept(self, obj: Prepared, outcome: PageOutcome) -> ObjectKey | None:
         """The object's key, or None when it is not the partner's or was seen already."""
-        key = owner_key(obj).normalised()
-        if not may_own(self.partner, key):
-            self._skip(outcome, named(obj), "its party is not one this partner carries")
+        key = ObjectKey(*obj.key)
+        party = (key.country_code, key.party_id)
+        if party not in self._owners:
+            self._owners[party] = may_own(self.partner, key)
+        if not self._owners[party]:
+            self._skip(outcome, named(key), "its party is not one this partner carries")
             return None
-        if key in self.seen:
+        if not self.seen.first(key):
             return None  # re-read after a step back (paging.py): stored already
-        self.seen.add(key)
         return key
 
-    async def store(
-        self, session: AsyncSession, objects: list[M] | None, items: Iterable[object] = ()
-    ) -> PageOutcome:
+    async def store(self, session: AsyncSession, page: PreparedPage) -> PageOutcome:
         """Upsert the valid objects of one page in the caller's transaction, in bulk.
 
-        `objects` are validated already; otherwise each of `items` is validated here.
         One query reads the stored rows of the page, one executemany writes the changes.
         """
         outcome = PageOutcome()
-        if objects is None:
-            objects = [obj for item in items if (obj := self.parse(item, outcome)) is not None]
-        accepted = [(key, obj) for obj in objects if (key := self.accept(obj, outcome))]
+        for rejected in page.rejected:
+            self._reject(outcome, rejected)
+        accepted = [(key, obj) for obj in page.objects if (key := self.accept(obj, outcome))]
         repo = self.module.repository(session)
         stored = await repo.stored_rows(key for key, _ in accepted)
         rows = [
@@ -192,24 +161,26 @@ class PageStore(Generic[M]):
         return outcome
 
     def _row(
-        self, key: ObjectKey, obj: M, stored: StoredRow | None, outcome: PageOutcome
+        self, key: ObjectKey, obj: Prepared, stored: StoredRow | None, outcome: PageOutcome
     ) -> DocumentRow | None:
         """What to write for the object, or None: not ours to replace, older, or the same."""
         if stored is not None and stored.partner_id != self.partner_id:
-            self._skip(outcome, named(obj), "stored already as another party's or our own object")
+            self._skip(outcome, named(key), "stored already as another party's or our own object")
             return None
-        moment = last_updated_of(obj)
-        outcome.saw(moment)
-        if stored is not None and moment < stored.last_updated:
+        outcome.saw(obj.last_updated)
+        if stored is not None and obj.last_updated < stored.last_updated:
             outcome.unchanged += 1  # newer: pushed to us while we pulled
             return None
-        document = obj.model_dump_json(exclude_none=True)
-        if stored is not None and stored.document == json.loads(document):
+        if stored is not None and same_document(stored.text, obj.document):
             outcome.unchanged += 1
             return None
-        columns = self.module.columns(obj)
         pk = None if stored is None else stored.pk
-        return DocumentRow(key, document, moment, self.partner_id, columns, pk)
+        return DocumentRow(key, obj.document, obj.last_updated, self.partner_id, obj.columns, pk)
+
+
+def named(key: ObjectKey) -> str:
+    """A stored or accepted object's name for a log line (as `describe`)."""
+    return f"{key.country_code}*{key.party_id}/{key.object_id}"
 
 
 async def remove_missing(

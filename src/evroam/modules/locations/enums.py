@@ -2,8 +2,10 @@
 
 from enum import StrEnum
 
+from evroam.protocol.types import OcpiEnum
 
-class Capability(StrEnum):
+
+class Capability(OcpiEnum):
     """What an EVSE can do (Locations §8.4.3)."""
 
     CHARGING_PROFILE_CAPABLE = "CHARGING_PROFILE_CAPABLE"
@@ -21,14 +23,14 @@ class Capability(StrEnum):
     UNLOCK_CAPABLE = "UNLOCK_CAPABLE"
 
 
-class ConnectorFormat(StrEnum):
+class ConnectorFormat(OcpiEnum):
     """Socket (bring your own cable) or attached cable (Locations §8.4.4)."""
 
     SOCKET = "SOCKET"
     CABLE = "CABLE"
 
 
-class ConnectorType(StrEnum):
+class ConnectorType(OcpiEnum):
     """The plug or socket standard (Locations §8.4.5); note the lower-case IEC 60309 values."""
 
     CHADEMO = "CHADEMO"
@@ -73,7 +75,7 @@ class ConnectorType(StrEnum):
     TESLA_S = "TESLA_S"
 
 
-class Facility(StrEnum):
+class Facility(OcpiEnum):
     """What the charging location directly belongs to (Locations §8.4.12)."""
 
     HOTEL = "HOTEL"
@@ -98,7 +100,7 @@ class Facility(StrEnum):
     WIFI = "WIFI"
 
 
-class ParkingRestriction(StrEnum):
+class ParkingRestriction(OcpiEnum):
     """Who may park at the EVSE's spot (Locations §8.4.17)."""
 
     EV_ONLY = "EV_ONLY"
@@ -108,7 +110,7 @@ class ParkingRestriction(StrEnum):
     MOTORCYCLES = "MOTORCYCLES"
 
 
-class ParkingType(StrEnum):
+class ParkingType(OcpiEnum):
     """The general type of parking at the location (Locations §8.4.18)."""
 
     ALONG_MOTORWAY = "ALONG_MOTORWAY"
@@ -119,7 +121,7 @@ class ParkingType(StrEnum):
     UNDERGROUND_GARAGE = "UNDERGROUND_GARAGE"
 
 
-class PowerType(StrEnum):
+class PowerType(OcpiEnum):
     """AC phases or DC (Locations §8.4.19)."""
 
     AC_1_PHASE = "AC_1_PHASE"
@@ -129,7 +131,7 @@ class PowerType(StrEnum):
     DC = "DC"
 
 
-class Status(StrEnum):
+class Status(OcpiEnum):
     """The status of an EVSE (Locations §8.4.22); REMOVED retires it, nothing is deleted."""
 
     AVAILABLE = "AVAILABLE"

@@ -4,10 +4,9 @@ Optional values and `*` lists are None when absent, so `model_dump(exclude_none=
 back what came in and invents nothing; `+` lists need at least one entry.
 """
 
-from decimal import Decimal
 from typing import Annotated, Self
 
-from pydantic import AfterValidator, Field, StringConstraints, model_validator
+from pydantic import Field, StringConstraints, model_validator
 
 from evroam.model import BusinessDetails, DisplayText, Image, OcpiObject
 from evroam.modules.locations.enums import (
@@ -39,21 +38,14 @@ from evroam.protocol.types import (
     String255,
 )
 
-
-def _within(limit: int) -> AfterValidator:
-    def check(value: str) -> str:
-        if abs(Decimal(value)) > limit:
-            raise ValueError(f"must be between -{limit} and {limit} degrees (WGS 84)")
-        return value
-
-    return AfterValidator(check)
-
-
 # Coordinates are strings with "." and 5 to 7 decimals (Locations §8.4.13). The regex, not the
 # string(10)/string(11) lengths, is the rule: those lengths date from 2.1.1's 6 decimals and
-# would refuse valid 7-decimal values such as "-33.8688197".
-Latitude = Annotated[str, StringConstraints(pattern=r"^-?[0-9]{1,2}\.[0-9]{5,7}$"), _within(90)]
-Longitude = Annotated[str, StringConstraints(pattern=r"^-?[0-9]{1,3}\.[0-9]{5,7}$"), _within(180)]
+# would refuse valid 7-decimal values such as "-33.8688197". WGS 84's ranges are part of the
+# patterns (|latitude| ≤ 90, |longitude| ≤ 180), so pydantic-core checks them without Python.
+LATITUDE_PATTERN = r"^-?(?:[0-8]?[0-9]\.[0-9]{5,7}|90\.0{5,7})$"
+LONGITUDE_PATTERN = r"^-?(?:(?:[0-9]{1,2}|0[0-9]{2}|1[0-7][0-9])\.[0-9]{5,7}|180\.0{5,7})$"
+Latitude = Annotated[str, StringConstraints(pattern=LATITUDE_PATTERN)]
+Longitude = Annotated[str, StringConstraints(pattern=LONGITUDE_PATTERN)]
 
 
 class GeoLocation(OcpiObject):

@@ -1,12 +1,10 @@
 """EnergyMix of a Location or Tariff (2.2.1 Locations §8.4.6–8.4.10; shared by both modules)."""
 
-from enum import StrEnum
-
 from evroam.model import OcpiObject
-from evroam.protocol.types import Number, String64
+from evroam.protocol.types import Number, OcpiEnum, String64
 
 
-class EnergySourceCategory(StrEnum):
+class EnergySourceCategory(OcpiEnum):
     NUCLEAR = "NUCLEAR"
     GENERAL_FOSSIL = "GENERAL_FOSSIL"
     COAL = "COAL"
@@ -17,7 +15,7 @@ class EnergySourceCategory(StrEnum):
     WATER = "WATER"
 
 
-class EnvironmentalImpactCategory(StrEnum):
+class EnvironmentalImpactCategory(OcpiEnum):
     NUCLEAR_WASTE = "NUCLEAR_WASTE"
     CARBON_DIOXIDE = "CARBON_DIOXIDE"
 
