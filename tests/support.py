@@ -47,6 +47,8 @@ def platform_settings(
     # In process, tests drive the outbox worker themselves (`app.state.outbox.drain()`).
     extra.setdefault("push", {"enabled": False})
     extra.setdefault("sync", {"enabled": False})
+    # A CPO's charge points are simulated in tests (a real one names its kind; default none).
+    extra["chargers"] = {"kind": "simulated", **extra.get("chargers", {})}
     return Settings(
         public_url=public_url or f"http://{name}.test",
         parties=[party(p) for p in parties or ("CPO:NL:CPO",)],

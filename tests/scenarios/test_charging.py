@@ -43,7 +43,7 @@ from tests.scenarios.conftest import Spawn
 pytestmark = pytest.mark.scenario
 ADMIN = "scenario-admin-token"
 DAYS = timedelta(days=2)
-CHARGERS = {"speed": 300, "tick_seconds": 15, "command_timeout_seconds": 5}
+CHARGERS = {"kind": "simulated", "speed": 300, "tick_seconds": 15, "command_timeout_seconds": 5}
 T = TypeVar("T")
 
 

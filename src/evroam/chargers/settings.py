@@ -10,9 +10,10 @@ class ChargersSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     kind: Literal["simulated", "none"] = Field(
-        default="simulated",
-        description="`simulated`: a network built from our stored Locations; `none`: commands"
-        " are answered NOT_SUPPORTED.",
+        default="none",
+        description="`simulated`: a network built from our stored Locations (demos, tests,"
+        " trying a roaming connection); `none` (default): no charge points are reachable yet,"
+        " commands are answered NOT_SUPPORTED and no EVSE status is invented.",
     )
     seed: int = Field(default=0, description="Seed of the simulator's cars and drivers.")
     speed: float = Field(

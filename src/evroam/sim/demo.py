@@ -219,7 +219,7 @@ def run_demo(workdir: Path | None = None) -> None:
         ports = free_port(), free_port()
         cpo_party, emsp_party = ("CPO", "NL", "CPO", "Charge Co"), ("EMSP", "DE", "MSP", "Drive Co")
         admin = secrets.token_urlsafe(24)  # the CPO's management API (a driver's card tap)
-        chargers = {"speed": SPEED, "tick_seconds": 30}
+        chargers = {"kind": "simulated", "speed": SPEED, "tick_seconds": 30}
         cpo_settings = settings_for(
             base, "cpo", ports[0], cpo_party, admin_token=admin, chargers=chargers
         )
