@@ -31,7 +31,10 @@ def cpo_node(spawn: Spawn, tmp_path: Path) -> Node:
     """A CPO with a short command timeout and the management API on."""
     node = spawn("cpo", "CPO:NL:CPO", running=False)
     settings = tomllib.loads(node.config.read_text())
-    settings |= {"admin_token": ADMIN, "chargers": {"kind": "simulated", "command_timeout_seconds": TIMEOUT}}
+    settings |= {
+        "admin_token": ADMIN,
+        "chargers": {"kind": "simulated", "command_timeout_seconds": TIMEOUT},
+    }
     write_settings(node.config, settings)
     start(node, tmp_path)
     return node
