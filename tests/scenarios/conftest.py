@@ -23,6 +23,9 @@ def spawn(database: DatabaseFactory, tmp_path: Path) -> Iterator[Spawn]:
             "public_url": f"http://127.0.0.1:{port}",
             "database": database(name).model_dump(exclude_none=True),
             "parties": [party(p) for p in parties],
+            # no scheduled pull: it would start at a random moment within five minutes and
+            # race the pulls a test makes with the CLI
+            "sync": {"enabled": False},
         }
         node = Node(name, write_settings(tmp_path / f"{name}.toml", settings), port)
         nodes.append(node)
