@@ -26,11 +26,14 @@ from evroam.storage.database import create_engine, normalize_url
 Upgrade = Callable[..., Awaitable[None]]
 
 _scripts: dict[str, list[str]] = {}  # backend → the recorded statements, in order
+READY: set[str] = set()  # PostgreSQL schemas this process brought to head (tests/conftest.py)
 
 
 async def fast_upgrade(real: Upgrade, engine: AsyncEngine, *, db_schema: str | None = None) -> None:
     """`migrate.upgrade` for tests: the recorded script on an empty database, else `real`."""
     backend = engine.dialect.name
+    if backend == "postgresql" and db_schema in READY:
+        return  # built here, at head (emptied between tests, never downgraded)
     if backend not in _scripts:
         _scripts[backend] = await _record(real, engine, db_schema)
     if not await _is_empty(engine, db_schema):
@@ -40,6 +43,7 @@ async def fast_upgrade(real: Upgrade, engine: AsyncEngine, *, db_schema: str | N
         _replay_sqlite(str(engine.url.database), _scripts[backend])
     else:
         await _replay_postgres(engine, db_schema, _scripts[backend])
+        READY.add(db_schema or "public")
 
 
 async def _record(real: Upgrade, engine: AsyncEngine, db_schema: str | None) -> list[str]:
@@ -98,7 +102,13 @@ async def _replay_postgres(
     engine: AsyncEngine, db_schema: str | None, statements: list[str]
 ) -> None:
     schema = db_schema or "public"
-    script = ";\n".join([f'CREATE SCHEMA IF NOT EXISTS "{schema}"', *statements])
+    script = ";\n".join(
+        [
+            "SET LOCAL synchronous_commit TO off",
+            f'CREATE SCHEMA IF NOT EXISTS "{schema}"',
+            *statements,
+        ]
+    )
     async with engine.begin() as conn:
         raw = (await conn.get_raw_connection()).driver_connection
         assert raw is not None

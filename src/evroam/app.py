@@ -4,9 +4,10 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import cache
 
 import httpx
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 
 from evroam import __version__
 from evroam.chargers.runtime import start_chargers
@@ -21,7 +22,7 @@ from evroam.protocol.context import RequestContextMiddleware
 from evroam.protocol.handlers import install_error_handlers
 from evroam.protocol.lane import FastLane
 from evroam.push.worker import OutboxWorker, deliverers
-from evroam.settings import Settings
+from evroam.settings import Role, Settings
 from evroam.sync.schedule import sync_tasks
 from evroam.versions import supported
 
@@ -30,6 +31,22 @@ evroam speaks OCPI to roaming partners. Every OCPI endpoint needs
 `Authorization: Token <base64(token)>`; responses are OCPI envelopes
 (`data`, `status_code`, `status_message`, `timestamp`). Start at `GET /ocpi/versions`.
 """
+
+
+@cache
+def _routes(roles: frozenset[Role]) -> APIRouter:
+    """Every route a platform of these roles serves: the versions endpoints, each supported
+    version's modules, then the management API (routes are matched in order, partners' calls
+    first). Built once per process and shared by its apps (each reads its platform from the
+    request); building them is most of an app's start-up."""
+    router = APIRouter()
+    router.include_router(build_versions_router(), prefix="/ocpi")
+    for spec in supported():
+        router.include_router(build_version_details_router(spec), prefix=f"/ocpi/{spec.number}")
+        for endpoint in spec.endpoints_for(roles):
+            router.include_router(endpoint.build_router(spec), prefix=spec.path_of(endpoint))
+    router.include_router(build_management_router())
+    return router
 
 
 def create_app(settings: Settings, *, transport: httpx.AsyncBaseTransport | None = None) -> FastAPI:
@@ -77,12 +94,7 @@ def create_app(settings: Settings, *, transport: httpx.AsyncBaseTransport | None
     app.add_middleware(FastLane, routes=lanes)  # inside the context middleware
     app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.http.max_body_bytes)
     install_error_handlers(app)
-    app.include_router(build_versions_router(), prefix="/ocpi")
-    for spec in supported():
-        app.include_router(build_version_details_router(spec), prefix=f"/ocpi/{spec.number}")
-        for endpoint in spec.endpoints_for(roles):
-            app.include_router(endpoint.build_router(spec), prefix=spec.path_of(endpoint))
-    app.include_router(build_management_router())  # after OCPI: routes are matched in order
+    app.include_router(_routes(frozenset(roles)))
 
     @app.get("/health", tags=["operations"])
     async def health() -> dict[str, str]:
