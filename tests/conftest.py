@@ -35,6 +35,10 @@ def _fast_migrations(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyP
         monkeypatch.setattr(migrate, "upgrade", functools.partial(fast_upgrade, migrate.upgrade))
 
 
+# Tests need no durability across a crash of the database server: a commit does not wait for
+# its WAL to reach the disk (a PostgreSQL session setting; the commits themselves are real).
+FAST_COMMITS = {"synchronous_commit": "off"}
+
 # PostgreSQL schemas at head, emptied after a test, ready for the next one of this process:
 # building one costs ~0.1 s of DDL, emptying one ~0.02 s (CREATE/DROP SCHEMA per platform was
 # most of a PostgreSQL contract test).
@@ -53,7 +57,7 @@ def database(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Databas
             reuse = _free_schemas and not real
             schema = _free_schemas.pop() if reuse else f"t_{name}_{uuid.uuid4().hex[:10]}".lower()
             schemas.append(schema)
-            return DatabaseSettings(url=PG_URL, db_schema=schema)
+            return DatabaseSettings(url=PG_URL, db_schema=schema, server_settings=FAST_COMMITS)
         return DatabaseSettings(url=f"sqlite+aiosqlite:///{tmp_path / name}.db")
 
     yield make

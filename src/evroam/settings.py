@@ -65,6 +65,11 @@ class DatabaseSettings(BaseModel):
         default=True, description="Apply pending migrations when the server starts."
     )
     echo: bool = False
+    server_settings: dict[str, str] = Field(
+        default_factory=dict,
+        description="PostgreSQL session settings of every connection, e.g."
+        ' statement_timeout = "30s" or application_name (search_path comes from db_schema).',
+    )
 
 
 class HttpSettings(BaseModel):

@@ -56,8 +56,11 @@ def create_engine(db: DatabaseSettings) -> AsyncEngine:
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     if backend == "postgresql":
+        server_settings = dict(db.server_settings)
         if db.db_schema:
-            kwargs["connect_args"] = {"server_settings": {"search_path": db.db_schema}}
+            server_settings["search_path"] = db.db_schema
+        if server_settings:
+            kwargs["connect_args"] = {"server_settings": server_settings}
         kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
         return create_async_engine(url, **kwargs)
     raise ConfigurationError(f"Unsupported database {backend!r}: use sqlite or postgresql URLs.")
