@@ -44,6 +44,7 @@ class TestPutLocations:
             "updated": 0,
             "unchanged": 0,
             "rejected": [],
+            "warnings": [],
         }
         got = await cpo.client.get("/manage/locations/LOC000002", headers=ADMIN)
         assert got.json()["data"]["id"] == "LOC000002"

@@ -90,3 +90,69 @@ class TestTariffs:
         assert {"get", "delete"} <= set(
             paths["/manage/tariffs/{country_code}/{party_id}/{tariff_id}"]
         )
+
+
+def with_tariffs(location: dict[str, Any], *tariff_ids: str) -> dict[str, Any]:
+    """The Location with each Connector priced by `tariff_ids`."""
+    for evse in location["evses"]:
+        for connector in evse["connectors"]:
+            connector["tariff_ids"] = list(tariff_ids)
+    return location
+
+
+class TestDeleteReferencedTariff:
+    async def test_tariff_named_by_a_connector_is_not_deleted_223(self, managed: Managed) -> None:
+        cpo, emsp = managed
+        await cpo.client.put("/manage/tariffs", json=[tariff("AC"), tariff("DC")], headers=ADMIN)
+        site = with_tariffs(manage.location(1), "dc", "ac")  # ids are case-insensitive
+        await cpo.client.put("/manage/locations", json=site, headers=ADMIN)
+        await connect(cpo, emsp)
+        before = await outbox_rows(cpo)
+
+        response = await cpo.client.delete("/manage/tariffs/NL/CPO/AC", headers=ADMIN)
+
+        assert response.status_code == 409
+        assert response.json()["status_code"] == 2000
+        evse = site["evses"][0]
+        assert (
+            f"{site['id']}/{evse['uid']}/{evse['connectors'][0]['id']}"
+            in (response.json()["status_message"])
+        )
+        kept = await cpo.client.get("/manage/tariffs/NL/CPO/AC", headers=ADMIN)
+        assert kept.status_code == 200
+        assert await outbox_rows(cpo) == before
+
+    async def test_tariff_is_deleted_once_no_connector_names_it_223(self, managed: Managed) -> None:
+        cpo, _ = managed
+        await cpo.client.put("/manage/tariffs", json=[tariff("AC"), tariff("AC2")], headers=ADMIN)
+        site = with_tariffs(manage.location(1), "AC")
+        await cpo.client.put("/manage/locations", json=site, headers=ADMIN)
+        # A Connector priced by AC2, an id containing this one, does not hold it back.
+        await cpo.client.put("/manage/locations", json=with_tariffs(site, "AC2"), headers=ADMIN)
+
+        response = await cpo.client.delete("/manage/tariffs/NL/CPO/AC", headers=ADMIN)
+
+        assert response.json()["status_code"] == 1000
+        gone = await cpo.client.get("/manage/tariffs/NL/CPO/AC", headers=ADMIN)
+        assert gone.status_code == 404
+
+
+class TestAltTextAdvice:
+    async def test_alt_text_repeating_prices_is_saved_with_a_warning_224(
+        self, managed: Managed
+    ) -> None:
+        cpo, _ = managed
+        text = [{"language": "en", "text": "0.25 euro per kWh"}]
+        body = [tariff("AC", tariff_alt_text=text), tariff("DC")]
+        saved = (await cpo.client.put("/manage/tariffs", json=body, headers=ADMIN)).json()
+        assert saved["status_code"] == 1000
+        assert saved["data"]["created"] == 2
+        [warning] = saved["data"]["warnings"]
+        assert warning.startswith("Tariff AC: tariff_alt_text (en) states a price")
+
+    async def test_additional_alt_text_gives_no_warning_224(self, managed: Managed) -> None:
+        cpo, _ = managed
+        text = [{"language": "en", "text": "Cheaper at night"}]
+        body = tariff("AC", tariff_alt_text=text)
+        saved = (await cpo.client.put("/manage/tariffs", json=body, headers=ADMIN)).json()
+        assert saved["data"]["warnings"] == []

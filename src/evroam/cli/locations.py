@@ -237,11 +237,14 @@ class Tally:
     saved: SaveResult = field(default_factory=SaveResult)
     rejected: int = 0
     rejects: list[Reject] = field(default_factory=list)
+    warned: int = 0
 
     def add(self, result: SaveResult) -> None:
         self.saved.created += result.created
         self.saved.updated += result.updated
         self.saved.unchanged += result.unchanged
+        self.warned += len(result.warnings)
+        self.saved.warnings.extend(result.warnings[: max(self.shown - len(self.saved.warnings), 0)])
 
     def reject(self, reject: Reject) -> None:
         self.rejected += 1
@@ -358,6 +361,7 @@ def print_summary(tally: Tally, name: str) -> None:
     saved = tally.saved
     table.add_row(*map(str, (saved.created, saved.updated, saved.unchanged, tally.rejected)))
     out.print(table)
+    print_warnings(tally)
     if not tally.rejects:
         return
     rejects = Table(title="Rejected (not saved)")
@@ -368,6 +372,17 @@ def print_summary(tally: Tally, name: str) -> None:
     out.print(rejects)
     if tally.rejected > len(tally.rejects):
         out.print(f"…and {tally.rejected - len(tally.rejects)} more; fix them and import again.")
+
+
+def print_warnings(tally: Tally) -> None:
+    """Advice on saved objects (saved all the same): what the spec asks and cannot enforce."""
+    if not tally.warned:
+        return
+    out.print("[yellow]Saved, but worth a look:[/]")
+    for warning in tally.saved.warnings:
+        out.print(f"  {escape(warning)}")
+    if tally.warned > len(tally.saved.warnings):
+        out.print(f"  …and {tally.warned - len(tally.saved.warnings)} more.")
 
 
 FileArgument = Annotated[

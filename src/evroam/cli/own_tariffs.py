@@ -1,20 +1,26 @@
-"""`evroam tariffs import` and `list`: our own Tariffs, added to the `tariffs` group.
+"""`evroam tariffs import`, `list` and `delete`: our own Tariffs, added to the `tariffs` group.
 
 That group is defined in `evroam.cli.tariffs` (pricing); this module imports it first, so the
 commands register whatever order `load_commands` imports the modules in.
 """
+
+from typing import Annotated
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
 import evroam.cli.tariffs  # noqa: F401  (defines the `tariffs` group this module extends)
-from evroam.cli import app, run, settings_of
+from evroam.cli import app, fail, out, run, settings_of
 from evroam.cli.locations import Kind, LimitOption, OffsetOption, import_command, print_listing
+from evroam.errors import EvroamError
+from evroam.modules.locations.publish import parse_party
 from evroam.modules.tariffs import publish
 from evroam.modules.tariffs.model import Tariff
 from evroam.platform import Platform
 from evroam.protocol.timestamps import format_datetime
+from evroam.settings import Role
+from evroam.storage.documents import ObjectKey
 
 
 def group(name: str) -> typer.Typer:
@@ -46,6 +52,49 @@ def list_tariffs(
     found, total = run(settings_of(ctx), work)
     table = tariffs_table(found, offset, total)
     print_listing(table, shown=len(found), total=total, offset=offset, group="tariffs")
+
+
+@tariffs_app.command("delete")
+def delete_tariff(
+    ctx: typer.Context,
+    tariff_id: Annotated[str, typer.Argument(metavar="TARIFF", help="Our Tariff's id.")],
+    party: Annotated[
+        str | None,
+        typer.Option("--party", help="COUNTRY*PARTY owning the Tariff; needed with several."),
+    ] = None,
+) -> None:
+    """Delete one of our Tariffs here and at every partner (a DELETE is pushed).
+
+    Refused while one of our Connectors still names it in tariff_ids: import those Locations
+    with their new tariff first.
+    """
+    settings = settings_of(ctx)
+    try:
+        ours = [(p.country_code, p.party_id) for p in settings.parties if p.role is Role.CPO]
+        owner = publish_party(party, ours)
+    except ValueError as exc:
+        fail(str(exc), code=2)
+
+    async def work(platform: Platform) -> None:
+        await publish.delete_tariff(platform, ObjectKey(owner[0], owner[1], tariff_id))
+
+    run(settings, work)
+    out.print(f"Deleted Tariff [bold]{escape(tariff_id)}[/] of {owner[0]}*{owner[1]}.")
+
+
+def publish_party(text: str | None, ours: list[tuple[str, str]]) -> tuple[str, str]:
+    """The party named by --party, or our only CPO party."""
+    if text:
+        try:
+            return parse_party(text)
+        except EvroamError as exc:
+            raise ValueError(str(exc)) from exc
+    if len(ours) == 1:
+        return ours[0]
+    if not ours:
+        raise ValueError("This platform has no CPO party, so it has no Tariffs of its own.")
+    names = ", ".join(f"{c}*{p}" for c, p in ours)
+    raise ValueError(f"Several CPO parties ({names}): name one with --party.")
 
 
 def tariffs_table(found: list[Tariff], offset: int, total: int) -> Table:

@@ -61,7 +61,11 @@ async def put_tariffs(
 async def delete_tariff(
     country_code: str, party_id: str, tariff_id: str, platform: PlatformDep
 ) -> Response:
-    """Delete one of our Tariffs here and at every partner (DELETE pushed)."""
+    """Delete one of our Tariffs here and at every partner (DELETE pushed).
+
+    Refused with HTTP 409 while one of our Connectors still names it in `tariff_ids`
+    (CONFORMANCE 223): save those Locations with another tariff first.
+    """
     key = ObjectKey(country_code, party_id, tariff_id)
     await own_tariff(platform, key)
     await publish.delete_tariff(platform, key)

@@ -21,6 +21,9 @@ CiString39 = Annotated[str, StringConstraints(max_length=39, pattern=CI_PATTERN)
 CiString48 = Annotated[str, StringConstraints(max_length=48, pattern=CI_PATTERN)]
 CiString64 = Annotated[str, StringConstraints(max_length=64, pattern=CI_PATTERN)]
 CiString255 = Annotated[str, StringConstraints(max_length=255, pattern=CI_PATTERN)]
+# Location.country / CdrLocation.country: ISO 3166-1 alpha-3 (CONFORMANCE 145), read in any
+# case, or `#NA` where a required value is truly unknown (A.52).
+CountryAlpha3 = Annotated[str, StringConstraints(max_length=3, pattern=r"^(?:[A-Za-z]{3}|#NA)$")]
 String2 = Annotated[str, StringConstraints(max_length=2, pattern=STRING_PATTERN)]
 String3 = Annotated[str, StringConstraints(max_length=3, pattern=STRING_PATTERN)]
 String4 = Annotated[str, StringConstraints(max_length=4, pattern=STRING_PATTERN)]

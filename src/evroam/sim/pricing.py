@@ -24,7 +24,7 @@ class Plan:
 
     tariff_class: str  # AC, DC or HPC (see hardware.Plug.tariff_class)
     variant: str  # STANDARD, PEAK, ADHOC…
-    text: str  # what the driver reads, {energy} filled in
+    text: str  # what the driver reads beside the prices: never the prices again (CONFORMANCE 224)
     elements: tuple[tuple[dict[str, Any], ...], ...]  # (component…, restrictions?) as data
 
 
@@ -41,49 +41,49 @@ PLANS: tuple[Plan, ...] = (
     Plan(
         tariff_class="AC",
         variant="STANDARD",
-        text="{energy} per kWh",
+        text="Charged by the energy delivered.",
         elements=((_energy("0.32"),),),
     ),
     Plan(
         tariff_class="AC",
         variant="PEAK",
-        text="{energy} per kWh 07:00-23:00, less at night",
+        text="Day rate 07:00-23:00, a lower rate at night.",
         elements=((_energy("0.36"), PEAK), (_energy("0.26"),)),
     ),
     Plan(
         tariff_class="AC",
         variant="DESTINATION",
-        text="{energy} per kWh; after 4 hours also per hour",
+        text="After 4 hours a time fee is added: please move the car once charged.",
         elements=((_energy("0.30"),), (_per_hour("TIME", "1.20"), {"min_duration": 14400})),
     ),
     Plan(
         tariff_class="DC",
         variant="STANDARD",
-        text="{energy} per kWh plus a start fee",
+        text="A start fee per session, then the energy delivered.",
         elements=(({"type": "FLAT", "price": "0.50", "step_size": 1}, _energy("0.45")),),
     ),
     Plan(
         tariff_class="DC",
         variant="PEAK",
-        text="{energy} per kWh 07:00-23:00, less at night",
+        text="Day rate 07:00-23:00, a lower rate at night.",
         elements=((_energy("0.49"), PEAK), (_energy("0.39"),)),
     ),
     Plan(
         tariff_class="DC",
         variant="ADHOC",
-        text="{energy} per kWh, pay by card",
+        text="Pay by card at the charger; no subscription needed.",
         elements=((_energy("0.55"),),),
     ),
     Plan(
         tariff_class="HPC",
         variant="STANDARD",
-        text="{energy} per kWh; idle fee per hour when not charging",
+        text="An idle fee applies while the car stays parked without charging.",
         elements=((_energy("0.55"), _per_hour("PARKING_TIME", "12.00")),),
     ),
     Plan(
         tariff_class="HPC",
         variant="PEAK",
-        text="{energy} per kWh 07:00-23:00; after 45 minutes also per hour",
+        text="Day rate 07:00-23:00; after 45 minutes a time fee is added.",
         elements=(
             (_energy("0.59"), PEAK),
             (_energy("0.45"),),
@@ -93,7 +93,7 @@ PLANS: tuple[Plan, ...] = (
     Plan(
         tariff_class="HPC",
         variant="ADHOC",
-        text="{energy} per kWh, pay by card",
+        text="Pay by card at the charger; no subscription needed.",
         elements=((_energy("0.69"),),),
     ),
 )
@@ -128,18 +128,13 @@ def _tariff(
     plan: Plan, country: Country, level: Decimal, *, owner: tuple[str, str]
 ) -> dict[str, Any]:
     elements = [_element(parts, country, level) for parts in plan.elements]
-    energy = next(
-        c["price"] for e in elements for c in e["price_components"] if c["type"] == "ENERGY"
-    )
     return {
         "country_code": owner[0],
         "party_id": owner[1],
         "id": tariff_id(country, plan.tariff_class, plan.variant),
         "currency": country.currency,
         "type": "AD_HOC_PAYMENT" if plan.variant == "ADHOC" else "REGULAR",
-        "tariff_alt_text": [
-            {"language": "en", "text": plan.text.format(energy=f"{country.currency} {energy}")}
-        ],
+        "tariff_alt_text": [{"language": "en", "text": plan.text}],
         "elements": elements,
         "last_updated": TARIFFS_UPDATED,
     }

@@ -64,3 +64,10 @@ class TestCdrModel:
         cdr = Cdr.model_validate(example() | {"signed_data": signed})
         assert cdr.signed_data is not None
         assert len(cdr.signed_data.signed_values[0].plain_data) == 5000
+
+    @pytest.mark.parametrize("country", ["DE", "D1U", "DEUT"])
+    def test_refuses_cdr_location_country_not_alpha3_145(self, country: str) -> None:
+        data = example()
+        data["cdr_location"]["country"] = country
+        with pytest.raises(ValidationError, match="country"):
+            Cdr.model_validate(data)

@@ -451,3 +451,21 @@ class TestEvse:
         del data["evse_id"]
         evse = EVSE.model_validate(data)
         assert (evse.status, evse.evse_id) == (enums.Status.REMOVED, None)
+
+
+class TestCountries:
+    """CONFORMANCE 145: `country` is ISO 3166-1 alpha-3, `country_code` two letters."""
+
+    @pytest.mark.parametrize("country", ["NLD", "BEL", "nld", "#NA"])
+    def test_alpha3_country_is_accepted_145(self, country: str) -> None:
+        Location.model_validate(with_value(rich_location(), "country", country))
+
+    @pytest.mark.parametrize("country", ["NL", "N1D", "NLDD", ""])
+    def test_other_country_is_rejected_145(self, country: str) -> None:
+        with pytest.raises(ValidationError, match="country"):
+            Location.model_validate(with_value(rich_location(), "country", country))
+
+    @pytest.mark.parametrize("country_code", ["NLD", "N"])
+    def test_country_code_of_other_than_two_is_rejected_145(self, country_code: str) -> None:
+        with pytest.raises(ValidationError, match="country_code"):
+            Location.model_validate(with_value(rich_location(), "country_code", country_code))

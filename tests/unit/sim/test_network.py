@@ -9,6 +9,7 @@ import pytest
 
 from evroam.modules.locations.enums import PowerType
 from evroam.modules.locations.model import Location
+from evroam.modules.tariffs.advice import alt_text_warnings
 from evroam.modules.tariffs.model import Tariff, TariffType
 from evroam.sim.network import generate_locations, generate_tariffs, location_json
 
@@ -260,10 +261,12 @@ class TestTariffs:
                     assert isinstance(pc.price, Decimal)
                     assert pc.price == pc.price.quantize(Decimal("0.01")) > 0
 
-    def test_alt_text_quotes_the_energy_price(self, tariffs: list[Tariff]) -> None:
+    def test_alt_text_adds_information_without_repeating_prices_224(
+        self, tariffs: list[Tariff]
+    ) -> None:
         for t in tariffs:
-            energy = next(
-                pc.price for e in t.elements for pc in e.price_components if pc.type == "ENERGY"
-            )
             assert t.tariff_alt_text is not None
-            assert t.tariff_alt_text[0].text.startswith(f"{t.currency} {energy} per kWh")
+            assert t.tariff_alt_text[0].text
+            assert alt_text_warnings(t) == []
+            prices = {str(pc.price) for e in t.elements for pc in e.price_components}
+            assert not any(p in t.tariff_alt_text[0].text for p in prices)

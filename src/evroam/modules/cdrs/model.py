@@ -21,6 +21,7 @@ from evroam.protocol.types import (
     CiString36,
     CiString39,
     CiString48,
+    CountryAlpha3,
     Number,
     String3,
     String10,
@@ -100,7 +101,7 @@ class CdrLocation(OcpiObject):
     city: String45
     postal_code: String10 | None = None
     state: String20 | None = None
-    country: String3 = Field(min_length=3)
+    country: CountryAlpha3
     coordinates: GeoLocation
     evse_uid: CiString36
     evse_id: CiString48

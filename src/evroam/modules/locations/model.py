@@ -29,7 +29,7 @@ from evroam.protocol.types import (
     CiString3,
     CiString36,
     CiString48,
-    String3,
+    CountryAlpha3,
     String4,
     String10,
     String16,
@@ -141,7 +141,7 @@ class Location(OcpiObject):
     city: String45
     postal_code: String10 | None = None
     state: String45 | None = None
-    country: String3
+    country: CountryAlpha3
     coordinates: GeoLocation
     related_locations: list[AdditionalGeoLocation] | None = None
     parking_type: ParkingType | None = None

@@ -49,6 +49,7 @@ class SaveResult:
     updated: int = 0
     unchanged: int = 0
     rejected: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # saved, but worth a look
 
 
 def key_of(location: Location) -> ObjectKey:
