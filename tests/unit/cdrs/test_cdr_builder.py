@@ -94,6 +94,11 @@ class TestBuildCdr:
         assert cdr.auth_method is AuthMethod.AUTH_REQUEST
         assert cdr.currency == "EUR"
 
+    def test_names_the_applying_tariff_in_every_period_g207(self) -> None:
+        cdr = build_cdr(monday_session(), tariff_4(), cdr_id="CDR-1", last_updated=CREATED)
+        assert len(cdr.charging_periods) > 1
+        assert {period.tariff_id for period in cdr.charging_periods} == {"14"}
+
     def test_sums_periods_into_totals_when_built_g203_g204_g205(self) -> None:
         cdr = build_cdr(monday_session(), tariff_4(), cdr_id="CDR-1", last_updated=CREATED)
 
