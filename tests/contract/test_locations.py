@@ -676,8 +676,9 @@ class TestGetLocations:
     async def test_unpublished_neither_listed_nor_served_when_publish_false(
         self, sender: Link
     ) -> None:
-        """E.154 (the brief's reading: publish=false Locations are not listed), hence E.140:
-        no emitted Location carries publish_allowed_to. uc4 is publish=false with a list."""
+        """E.154: a publish=false Location is not listed to a caller holding no Token it names
+        (test_location_visibility.py has the callers that do), so nothing emitted here carries
+        publish_allowed_to (E.140). uc4 is publish=false with a list."""
         hidden = as_party(example("location_example_uc4_limited_visibility.json"), "NL", "CPO")
         await own(sender, location(), hidden)
         found = await all_pages(sender)

@@ -50,8 +50,13 @@ def listed(table: Table, conditions: Sequence[ColumnElement[bool]]) -> Listed:
     cache_key = count._generate_cache_key()
     key = None
     if cache_key is not None:
-        key = (cache_key.key, tuple(p.effective_value for p in cache_key.bindparams))
+        key = (cache_key.key, tuple(_hashable(p.effective_value) for p in cache_key.bindparams))
     return Listed(table, tuple(conditions), count, key)
+
+
+def _hashable(value: Any) -> Hashable:
+    """A bound value as part of a key: an IN list becomes a tuple."""
+    return tuple(value) if isinstance(value, list) else value
 
 
 # ── the total ───────────────────────────────────────────────────────────────────────────────

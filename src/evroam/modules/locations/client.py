@@ -4,6 +4,7 @@ from typing import Any
 
 from evroam.errors import PartnerError, PartnerHttpError
 from evroam.modules.locations.repository import locations
+from evroam.modules.locations.visibility import partners_shown
 from evroam.partners.client import PartnerClient, join_url
 from evroam.partners.model import Partner
 from evroam.platform import Platform
@@ -44,8 +45,8 @@ async def deliver_location(
 ) -> None:
     """Send the current state: PATCH of the changed fields, else PUT at the row's level."""
     document = await own_location(platform, row)
-    if document is None or not document.get("publish"):
-        return  # unpublished or gone: nothing for partners
+    if document is None or not await _shown(platform, partner, document):
+        return  # gone, or unpublished and not (or no longer) shown to this partner
     base = join_url(
         receiver_url(partner, "locations"), document["country_code"], document["party_id"]
     )
@@ -63,6 +64,14 @@ async def deliver_location(
         if not rejection(exc):
             raise
         await _repair(client, base, url, document, obj, headers)
+
+
+async def _shown(platform: Platform, partner: Partner, document: dict[str, Any]) -> bool:
+    """Published, or unpublished and shown to a Token the partner holds (E.154)."""
+    if document.get("publish"):
+        return True
+    async with platform.sessions() as session:
+        return bool(await partners_shown(session, document, [partner]))
 
 
 async def _repair(

@@ -6,15 +6,18 @@ Saving an object identical to the stored one changes nothing and pushes nothing.
 """
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Generic, Protocol, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from evroam.errors import EvroamError
 from evroam.modules.locations.enums import Status
 from evroam.modules.locations.model import Location
 from evroam.modules.locations.repository import LocationRepository, locations
+from evroam.modules.locations.visibility import audience_of, partners_shown
 from evroam.partners.model import Partner
 from evroam.platform import Platform
 from evroam.protocol.timestamps import format_datetime, utc_now
@@ -83,7 +86,7 @@ async def save_locations(platform: Platform, items: Iterable[Location]) -> SaveR
             LocationRepository(session),
             [cascade(location) for location in batch],
             result,
-            Saving("locations", utc_now(), partners, _columns, _published),
+            Saving("locations", utc_now(), partners, _columns, _published, _shown_to),
         )
     platform.push_wakeup.set()
     return result
@@ -97,6 +100,21 @@ def _published(location: Location) -> bool:
     return location.publish
 
 
+async def _shown_to(
+    session: AsyncSession, location: Location, partners: list[Partner]
+) -> list[Partner]:
+    """The partners holding a Token the unpublished Location is shown to (E.154)."""
+    if not location.publish_allowed_to:
+        return []
+    document = {
+        "publish": location.publish,
+        "publish_allowed_to": [
+            a.model_dump(mode="json", exclude_none=True) for a in location.publish_allowed_to
+        ],
+    }
+    return await partners_shown(session, document, partners)
+
+
 @dataclass(frozen=True)
 class Saving(Generic[Own]):
     """How a batch of our objects of one module is saved: columns, and which are pushed."""
@@ -105,7 +123,9 @@ class Saving(Generic[Own]):
     now: datetime
     partners: list[Partner]
     columns: Callable[[Own], dict[str, Any]]
-    pushed: Callable[[Own], bool]
+    pushed: Callable[[Own], bool]  # to every partner
+    # those of `partners` an object not pushed to every partner still goes to
+    audience: Callable[[AsyncSession, Own, list[Partner]], Awaitable[list[Partner]]] | None = None
 
 
 async def save_own(
@@ -122,6 +142,7 @@ async def save_own(
         current: dict[ObjectKey, str | dict[str, Any]] = {k: r.document for k, r in stored.items()}
         rows: dict[ObjectKey, DocumentRow] = {}
         changes: list[Change] = []
+        some: list[tuple[Change, list[Partner]]] = []  # unpublished: to the partners shown
         for obj, key in zip(chunk, keys, strict=True):
             text = obj.model_dump_json(exclude_none=True)
             if key in current and _as_dict(current[key]) == json.loads(text):
@@ -133,11 +154,17 @@ async def save_own(
             pk = stored[key].pk if key in stored else None
             rows[key] = DocumentRow(key, text, obj.last_updated, None, how.columns(obj), pk)
             current[key] = text
+            owner = ObjectKey(obj.country_code, obj.party_id, obj.id)
             if how.pushed(obj):
-                owner = ObjectKey(obj.country_code, obj.party_id, obj.id)
                 changes.append(Change(how.module, owner, (obj.id,)))
+            elif how.audience is not None:
+                chosen = await how.audience(repo.session, obj, how.partners)
+                if chosen:
+                    some.append((Change(how.module, owner, (obj.id,)), chosen))
         await repo.write_many(list(rows.values()))
         await enqueue(repo.session, changes, now=how.now, partners=how.partners)
+        for change, chosen in some:
+            await enqueue(repo.session, [change], now=how.now, partners=chosen)
 
 
 def _as_dict(document: str | dict[str, Any]) -> dict[str, Any]:
@@ -180,6 +207,8 @@ async def set_evse_statuses(platform: Platform, changes: Iterable[StatusChange])
     default_party = _single_cpo(platform)
     documents: dict[ObjectKey, dict[str, Any]] = {}
     patches: list[Change] = []
+    some: list[tuple[Change, Partner]] = []  # of unpublished Locations: to the partners shown
+    partners: list[Partner] | None = None
     async with platform.unit_of_work() as session:
         repo = LocationRepository(session)
         for change in changes:
@@ -190,13 +219,19 @@ async def set_evse_statuses(platform: Platform, changes: Iterable[StatusChange])
                 stamp,
                 stamp,
             )
+            patch = Change("locations", key, (document["id"], evse["uid"]), frozenset({"status"}))
             if document["publish"]:
-                patches.append(
-                    Change("locations", key, (document["id"], evse["uid"]), frozenset({"status"}))
-                )
+                patches.append(patch)
+            elif audience_of(document):
+                if partners is None:
+                    partners = await recipients(session, "locations")
+                shown = await partners_shown(session, document, partners)
+                some.extend((patch, partner) for partner in shown)
         for key, document in documents.items():
             await repo.replace_document(key, document, last_updated=now)
         await enqueue(session, patches, now=now)
+        for patch, partner in some:
+            await enqueue(session, [patch], now=now, partners=[partner])
     platform.push_wakeup.set()
     return [Location.model_validate(d) for d in documents.values()]
 

@@ -18,12 +18,14 @@ from functools import lru_cache
 from typing import Any
 from weakref import WeakKeyDictionary
 
+from sqlalchemy import or_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from evroam.deps import Exchange
 from evroam.errors import InvalidParameters, NotFound, UnknownLocation
 from evroam.modules.locations.model import EVSE, Connector, Location
 from evroam.modules.locations.repository import LocationRepository, locations
+from evroam.modules.locations.visibility import unpublished_shown_to
 from evroam.modules.patching import apply_patch, dump_patch, validate_patch
 from evroam.partners.model import Partner
 from evroam.platform import Platform
@@ -317,10 +319,14 @@ def select(document: dict[str, Any], path: LocationPath) -> dict[str, Any]:
 # ── sender: our own published locations ────────────────────────────────────────────────────
 
 
-def _ours(party: tuple[str, str] | None) -> list[Any]:
-    """Conditions selecting our own published Locations (of `party` only, if given)."""
+def _ours(party: tuple[str, str] | None, unpublished: tuple[int, ...] = ()) -> list[Any]:
+    """Conditions selecting our own published Locations (of `party` only, if given), and the
+    unpublished ones whose row keys are given (those the caller may see: visibility.py)."""
     c = locations.c
-    conditions: list[Any] = [c.partner_id.is_(None), c.publish.is_(True)]
+    shown = (
+        c.publish.is_(True) if not unpublished else or_(c.publish.is_(True), c.pk.in_(unpublished))
+    )
+    conditions: list[Any] = [c.partner_id.is_(None), shown]
     if party is not None:
         conditions += [c.country_code == party[0], c.party_id == party[1]]
     return conditions
@@ -332,32 +338,46 @@ def _addressed(exchange: Exchange) -> tuple[str, str] | None:
     return (local.country_code, local.party_id) if exchange.addressed else None
 
 
+async def _unpublished_seen_by(
+    platform: Platform, exchange: Exchange, party: tuple[str, str] | None
+) -> tuple[int, ...]:
+    """Our unpublished Locations the caller holds a Token for (CONFORMANCE E.154)."""
+    partner_id = exchange.partner.id
+    assert partner_id is not None
+    return await unpublished_shown_to(platform.engine, partner_id, party)
+
+
 @lru_cache(maxsize=256)
 def _published(
-    party: tuple[str, str] | None, date_from: datetime | None, date_to: datetime | None
+    party: tuple[str, str] | None,
+    unpublished: tuple[int, ...],
+    date_from: datetime | None,
+    date_to: datetime | None,
 ) -> Listed:
-    """The list of our published Locations in a date window: a pure function of its
-    arguments, so kept for the requests that repeat them."""
+    """The list of our published Locations (and the unpublished ones given) in a date window:
+    a pure function of its arguments, so kept for the requests that repeat them."""
     window = PageRequest(0, 1, 1, date_from, date_to)
-    return LocationRepository.listing(window, *_ours(party))
+    return LocationRepository.listing(window, *_ours(party, unpublished))
 
 
 async def list_published(platform: Platform, exchange: Exchange, page: PageRequest) -> TextPage:
-    """GET list of the Sender: our published Locations as stored JSON, paginated (DIGEST §5.2)."""
-    found = _published(_addressed(exchange), page.date_from, page.date_to)
+    """GET list of the Sender: our published Locations as stored JSON, paginated (DIGEST §5.2),
+    and the unpublished ones the caller holds a Token for."""
+    party = _addressed(exchange)
+    unpublished = await _unpublished_seen_by(platform, exchange, party)
+    found = _published(party, unpublished, page.date_from, page.date_to)
     return await LocationRepository.served_page(platform.engine, page, found)
 
 
 async def get_published(
     platform: Platform, exchange: Exchange, path: LocationPath
 ) -> dict[str, Any]:
-    """GET one of our published Locations, EVSEs or Connectors by id; 404 when unknown."""
-    c = locations.c
+    """GET one of our Locations the caller may see, EVSE or Connector by id; 404 when unknown."""
+    c, party = locations.c, _addressed(exchange)
+    conditions = _ours(party, await _unpublished_seen_by(platform, exchange, party))
     async with platform.sessions() as session:
         repo = LocationRepository(session)
-        found = await repo.find_documents(
-            c.object_id == ci_key(path.location_id), *_ours(_addressed(exchange))
-        )
+        found = await repo.find_documents(c.object_id == ci_key(path.location_id), *conditions)
     if not found:
         raise NotFound(f"Unknown location {path.location_id}")
     return select(found[0], path)
