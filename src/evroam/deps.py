@@ -1,24 +1,19 @@
 """FastAPI dependencies as Annotated aliases: the platform, the caller, the request context."""
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Query, Request
 from starlette.responses import Response
 
 from evroam.errors import InvalidParameters
+from evroam.exchange import Exchange as Exchange  # routes take it from here
 from evroam.partners.auth import Caller, Reach, authenticate
 from evroam.partners.model import Partner, PartyRole
 from evroam.platform import Platform
 from evroam.protocol.context import RequestContext, context_of
 from evroam.protocol.lane import LaneRoute, lane_route
 from evroam.protocol.pagination import (
-    CursorParam,
-    DateFromParam,
-    DateToParam,
-    LimitParam,
-    OffsetParam,
     PageRequest,
     page_request,
     text_page_response,
@@ -36,6 +31,17 @@ async def get_platform(request: Request) -> Platform:
 
 
 PlatformDep = Annotated[Platform, Depends(get_platform)]
+
+# Sender list query parameters (DIGEST §1.8), as documented in OpenAPI.
+OffsetParam = Annotated[int | None, Query(description="Index of the first object (default 0).")]
+LimitParam = Annotated[int | None, Query(description="Maximum objects wanted; capped by X-Limit.")]
+DateFromParam = Annotated[
+    str | None, Query(description="Only objects with last_updated ≥ date_from (UTC).")
+]
+DateToParam = Annotated[str | None, Query(description="Only objects with last_updated < date_to.")]
+CursorParam = Annotated[
+    str | None, Query(description="Opaque; set by the server in `Link`, keep it as given.")
+]
 
 AuthorizationHeader = Annotated[
     str | None,
@@ -91,20 +97,6 @@ VersionsCaller = Annotated[Caller, Depends(versions_caller)]
 CredentialsCaller = Annotated[Caller, Depends(credentials_caller)]
 FunctionalCaller = Annotated[Caller, Depends(functional_caller)]
 ContextDep = Annotated[RequestContext, Depends(request_context)]
-
-
-@dataclass(frozen=True)
-class Exchange:
-    """A functional-module request resolved to parties: our addressed party and the sender."""
-
-    caller: Caller
-    local: PartySettings
-    remote: PartyRole | None
-    addressed: bool = False  # the request named our party in OCPI-to-*
-
-    @property
-    def partner(self) -> Partner:
-        return self.caller.partner
 
 
 def exchange_for(*roles: Role) -> Callable[..., Awaitable[Exchange]]:

@@ -10,9 +10,8 @@ from rich.panel import Panel
 from rich.table import Table
 
 from evroam.cli import app, out, run, settings_of
-from evroam.management.partners import describe
 from evroam.modules.credentials import service
-from evroam.partners.model import Partner
+from evroam.partners.model import Partner, describe
 from evroam.platform import Platform
 from evroam.protocol.auth import TokenEncoding
 from evroam.protocol.timestamps import format_datetime

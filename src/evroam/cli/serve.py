@@ -4,9 +4,7 @@ import gc
 from typing import Annotated
 
 import typer
-import uvicorn
 
-from evroam.app import create_app
 from evroam.cli import app, fail, settings_of
 from evroam.errors import EvroamError
 
@@ -22,6 +20,10 @@ def serve(
 
     Pending migrations are applied at start-up unless database.auto_migrate is false.
     """
+    import uvicorn  # the server and the whole app: only this command needs them
+
+    from evroam.app import create_app
+
     settings = settings_of(ctx)
     try:
         application = create_app(settings)

@@ -8,9 +8,8 @@ from starlette.responses import Response
 from evroam.deps import PlatformDep
 from evroam.management.auth import Admin
 from evroam.modules.credentials import service
-from evroam.partners.model import Partner
+from evroam.partners.model import describe
 from evroam.protocol.envelope import Envelope, OcpiResponse
-from evroam.protocol.timestamps import format_datetime
 
 router = APIRouter(prefix="/partners", tags=["management"], dependencies=[Admin])
 
@@ -25,20 +24,3 @@ async def list_partners(platform: PlatformDep) -> Response:
 async def get_partner(name: str, platform: PlatformDep) -> Response:
     """One partner by name (404 when unknown)."""
     return OcpiResponse(describe(await service.get_partner(platform, name)))
-
-
-def describe(partner: Partner) -> dict[str, Any]:
-    """A partner as JSON, without any token."""
-    stamp = format_datetime
-    return {
-        "name": partner.name,
-        "state": partner.state,
-        "version": partner.version,
-        "versions_url": partner.versions_url,
-        "token_encoding": partner.token_encoding,
-        "roles": [r.as_dict() for r in partner.roles],
-        "endpoints": [e.as_dict() for e in partner.endpoints],
-        "registered_at": stamp(partner.registered_at) if partner.registered_at else None,
-        "last_contact_at": stamp(partner.last_contact_at) if partner.last_contact_at else None,
-        "last_error": partner.last_error,
-    }

@@ -7,6 +7,7 @@ from typing import Any
 
 from evroam.partners.lifecycle import CONNECTED, LifecycleEvent, PartnerState, next_state
 from evroam.protocol.auth import TokenEncoding
+from evroam.protocol.timestamps import format_datetime
 from evroam.protocol.types import ci_key
 
 
@@ -96,3 +97,20 @@ class Partner:
         """Whether this partner speaks for the party (CiString comparison)."""
         wanted = (ci_key(country_code), ci_key(party_id))
         return any((r.key[1], r.key[2]) == wanted for r in self.roles)
+
+
+def describe(partner: Partner) -> dict[str, Any]:
+    """A partner as JSON, without any token."""
+    stamp = format_datetime
+    return {
+        "name": partner.name,
+        "state": partner.state,
+        "version": partner.version,
+        "versions_url": partner.versions_url,
+        "token_encoding": partner.token_encoding,
+        "roles": [r.as_dict() for r in partner.roles],
+        "endpoints": [e.as_dict() for e in partner.endpoints],
+        "registered_at": stamp(partner.registered_at) if partner.registered_at else None,
+        "last_contact_at": stamp(partner.last_contact_at) if partner.last_contact_at else None,
+        "last_error": partner.last_error,
+    }

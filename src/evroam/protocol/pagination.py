@@ -21,10 +21,8 @@ import zlib
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import lru_cache
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import parse_qsl, urlencode
-
-from fastapi import Query
 
 from evroam.errors import InvalidParameters
 from evroam.protocol.envelope import JsonText, OcpiResponse
@@ -110,17 +108,6 @@ def page_request(
     if (issued_at, filters) != (page.offset, page.filters):
         return page
     return replace(page, after=key)
-
-
-OffsetParam = Annotated[int | None, Query(description="Index of the first object (default 0).")]
-LimitParam = Annotated[int | None, Query(description="Maximum objects wanted; capped by X-Limit.")]
-DateFromParam = Annotated[
-    str | None, Query(description="Only objects with last_updated ≥ date_from (UTC).")
-]
-DateToParam = Annotated[str | None, Query(description="Only objects with last_updated < date_to.")]
-CursorParam = Annotated[
-    str | None, Query(description="Opaque; set by the server in `Link`, keep it as given.")
-]
 
 
 @dataclass(frozen=True)

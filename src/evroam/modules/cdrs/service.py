@@ -13,8 +13,8 @@ from typing import Any
 
 from sqlalchemy import ColumnElement
 
-from evroam.deps import Exchange
 from evroam.errors import InvalidParameters, NotFound
+from evroam.exchange import Exchange
 from evroam.modules.cdrs.model import Cdr
 from evroam.modules.cdrs.repository import CdrRepository, cdrs, key_of
 from evroam.modules.locations.service import check_owner

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from evroam.chargers.interface import ReserveRequest, StartRequest
-from evroam.deps import Exchange
 from evroam.errors import EvroamError
+from evroam.exchange import Exchange
 from evroam.modules.commands.execution import Run
 from evroam.modules.commands.model import (
     CancelReservation,

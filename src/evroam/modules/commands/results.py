@@ -10,8 +10,8 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from evroam.deps import Exchange
 from evroam.errors import NotFound
+from evroam.exchange import Exchange
 from evroam.modules.commands.model import CommandResult, CommandResultType, plain
 from evroam.modules.commands.repository import commands_sent, overdue, row, settle
 from evroam.platform import Platform

@@ -12,8 +12,8 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from evroam.deps import Exchange
 from evroam.errors import InvalidParameters
+from evroam.exchange import Exchange
 from evroam.modules.commands import checks
 from evroam.modules.commands.execution import execute
 from evroam.modules.commands.model import (

@@ -21,8 +21,8 @@ from weakref import WeakKeyDictionary
 from sqlalchemy import or_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from evroam.deps import Exchange
 from evroam.errors import InvalidParameters, NotFound, UnknownLocation
+from evroam.exchange import Exchange
 from evroam.modules.locations.model import EVSE, Connector, Location
 from evroam.modules.locations.repository import LocationRepository, locations
 from evroam.modules.locations.visibility import unpublished_shown_to

@@ -12,8 +12,8 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from evroam.deps import Exchange
 from evroam.errors import InvalidParameters, NotFound
+from evroam.exchange import Exchange
 from evroam.modules.locations.enums import Capability
 from evroam.modules.locations.model import Connector, Location
 from evroam.modules.locations.repository import LocationRepository, locations

@@ -17,8 +17,8 @@ from typing import Any
 
 from sqlalchemy import ColumnElement
 
-from evroam.deps import Exchange
 from evroam.errors import InvalidParameters, NotFound
+from evroam.exchange import Exchange
 from evroam.modules.locations.service import check_owner
 from evroam.modules.patching import dump_patch, validate_patch
 from evroam.modules.sessions.ingest import SessionFinal, SessionPatch, final, patcher

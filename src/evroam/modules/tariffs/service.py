@@ -6,8 +6,8 @@ party must be carried by the partner and equal the body's. Sender: our own Tarif
 
 from typing import Any
 
-from evroam.deps import Exchange
 from evroam.errors import InvalidParameters, NotFound
+from evroam.exchange import Exchange
 from evroam.modules.locations.service import check_owner
 from evroam.modules.tariffs.model import Tariff
 from evroam.modules.tariffs.repository import TariffRepository, tariffs

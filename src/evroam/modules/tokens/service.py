@@ -16,8 +16,8 @@ from weakref import WeakKeyDictionary
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from evroam.deps import Exchange
 from evroam.errors import InvalidParameters, NotFound, UnknownToken
+from evroam.exchange import Exchange
 from evroam.modules.locations.enums import TokenType
 from evroam.modules.locations.service import check_owner
 from evroam.modules.patching import apply_patch, validate_patch
