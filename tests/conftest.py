@@ -120,13 +120,17 @@ def make_settings(database: DatabaseFactory) -> Callable[..., Settings]:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """The PostgreSQL run repeats only the tests that use a database: the others (the tariff
+    """Scenario tests (seconds each, mostly waiting on their servers) go first, so the two
+    workers share them out and the many short tests fill the gaps instead of one worker
+    finishing the run alone with the last long ones.
+
+    The PostgreSQL run repeats only the tests that use a database: the others (the tariff
     engine, the simulator, the protocol's pure functions) ran in the SQLite run already and
     would run the same code again."""
-    if not PG_URL:
-        return
-    kept = [item for item in items if "database" in getattr(item, "fixturenames", ())]
-    if len(kept) < len(items):
-        deselected = [item for item in items if item not in kept]
-        config.hook.pytest_deselected(items=deselected)
-        items[:] = kept
+    if PG_URL:
+        kept = [item for item in items if "database" in getattr(item, "fixturenames", ())]
+        if len(kept) < len(items):
+            deselected = [item for item in items if item not in kept]
+            config.hook.pytest_deselected(items=deselected)
+            items[:] = kept
+    items.sort(key=lambda item: item.get_closest_marker("scenario") is None)
