@@ -2,6 +2,7 @@
 the eMSP owning the token (issue #5; CONFORMANCE F.178-F.183, G.200-G.209, J.287, K.315,
 K.317, K.325). The chargers run on a virtual clock (tests/contract/charging_support.py)."""
 
+import json
 from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 from decimal import Decimal
@@ -11,6 +12,7 @@ import pytest
 
 from evroam.chargers.evse import Fault
 from evroam.chargers.interface import Outcome, StartRequest
+from evroam.chargers.signing import MeterSigner
 from evroam.chargers.simulated import SimulatedNetwork
 from evroam.modules.cdrs.bill import explain_cdr
 from evroam.modules.cdrs.model import AuthMethod, CdrDimensionType
@@ -157,6 +159,23 @@ class TestStop:
         assert bill.result.totals.total_cost.excl_vat == cdr.total_cost.excl_vat
         assert bill.time_zone == "Europe/Amsterdam"
         assert any("ENERGY" in line.text for line in bill.result.explanation)
+
+    async def test_signed_meter_values_reach_the_emsp_unchanged_g210(self, flow: Flow) -> None:
+        """The charge point's signed start and end readings travel in the CDR as produced."""
+        session_id = await start(flow)
+        await flow.run(60)
+        await stop(flow, session_id)
+        await flow.settle()
+        [cdr] = await stored_cdrs(flow.emsp.platform, own=False)
+        assert cdr.signed_data is not None
+        assert [v.nature for v in cdr.signed_data.signed_values] == ["Start", "End"]
+        assert MeterSigner.for_seed(0).verifies(cdr.signed_data)  # not a character changed
+        [ours] = await stored_cdrs(flow.cpo.platform, own=True)
+        assert ours.signed_data == cdr.signed_data
+        end = json.loads(cdr.signed_data.signed_values[1].plain_data)
+        start_reading = json.loads(cdr.signed_data.signed_values[0].plain_data)
+        metered = Decimal(end["register_wh"]) - Decimal(start_reading["register_wh"])
+        assert metered / 1000 == cdr.total_energy
 
     async def test_session_without_energy_completes_without_a_cdr(self, flow: Flow) -> None:
         await flow.network.set_fault("LOC1", "AC", Fault.NO_VEHICLE)

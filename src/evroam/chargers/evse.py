@@ -26,6 +26,7 @@ from evroam.chargers.interface import (
     StopReason,
 )
 from evroam.chargers.physics import Battery, current_a, evse_limit_w
+from evroam.chargers.signing import MeterSigner
 from evroam.modules.cdrs.model import AuthMethod, CdrToken
 from evroam.modules.locations.enums import Capability, PowerType, Status
 from evroam.protocol.types import ci_key
@@ -91,6 +92,7 @@ class SimEvse:
     faults: set[Fault] = field(default_factory=set)
     session: ChargingSession | None = None
     reservation: Reservation | None = None
+    signer: MeterSigner | None = None  # a signing meter: start and end readings signed
 
     @property
     def status(self) -> Status:
@@ -180,8 +182,13 @@ def end_session(evse: SimEvse, at: datetime, reason: StopReason) -> list[Charger
     session = evse.session
     assert session is not None
     evse.session = None
+    meter_stop = wh(evse.register_wh)
+    signed = None
+    if evse.signer is not None:
+        start = (session.started_at, wh(session.meter_start))
+        signed = evse.signer.signed_data(evse.uid, session.id, start, (at, meter_stop))
     ended = SessionEnded(
-        at=at, session_id=session.id, meter_stop=wh(evse.register_wh), reason=reason
+        at=at, session_id=session.id, meter_stop=meter_stop, reason=reason, signed_data=signed
     )
     return [ended, evse.status_event(at)]
 

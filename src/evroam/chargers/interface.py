@@ -16,7 +16,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Protocol, runtime_checkable
 
-from evroam.modules.cdrs.model import AuthMethod, CdrToken
+from evroam.modules.cdrs.model import AuthMethod, CdrToken, SignedData
 from evroam.modules.locations.enums import Status, TokenType
 from evroam.modules.locations.model import Location
 
@@ -120,6 +120,9 @@ class SessionEnded:
     session_id: str
     meter_stop: Decimal
     reason: StopReason
+    # what a signing (calibration-law) meter produced for the session: carried into the CDR
+    # exactly as given (CONFORMANCE G.210)
+    signed_data: SignedData | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -79,7 +79,10 @@ def start_chargers(platform: Platform) -> list[asyncio.Task[None]]:
         return tasks
     clock = SystemClock(settings.speed)
     network = SimulatedNetwork(
-        clock, seed=settings.seed, meter_interval=settings.meter_interval_seconds
+        clock,
+        seed=settings.seed,
+        meter_interval=settings.meter_interval_seconds,
+        signed=settings.signed_meter_values,
     )
     flow = ChargingFlow(platform)
     network.subscribe(flow.on_event)  # first: Sessions see the events in order

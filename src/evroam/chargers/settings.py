@@ -32,6 +32,11 @@ class ChargersSettings(BaseModel):
         description="The timeout announced in every CommandResponse: the charge point's result"
         " is POSTed within it (a TIMEOUT result when the charge point does not answer).",
     )
+    signed_meter_values: bool = Field(
+        default=True,
+        description="Simulated meters sign each session's start and end readings; the CDR"
+        " carries them unchanged in signed_data.",
+    )
     publish_status: bool = Field(
         default=True,
         description="Write EVSE status changes reported by the chargers to our Locations (pushed).",

@@ -43,6 +43,7 @@ from evroam.chargers.interface import (
     StartRequest,
     StopReason,
 )
+from evroam.chargers.signing import MeterSigner
 from evroam.modules.cdrs.model import AuthMethod
 from evroam.modules.locations.enums import Capability, Status, TokenType
 from evroam.modules.locations.model import Location
@@ -60,10 +61,13 @@ def key(location_id: str, evse_uid: str) -> Key:
 class SimulatedNetwork:
     """Charge points that answer commands and emit events, in the clock's time."""
 
-    def __init__(self, clock: Clock, *, seed: int = 0, meter_interval: float = 60.0) -> None:
+    def __init__(
+        self, clock: Clock, *, seed: int = 0, meter_interval: float = 60.0, signed: bool = True
+    ) -> None:
         self.clock = clock
         self.seed = seed
         self.meter_interval = meter_interval
+        self.signer = MeterSigner.for_seed(seed) if signed else None  # the meters' key
         self.evses: dict[Key, SimEvse] = {}
         self.sessions: dict[str, SimEvse] = {}
         self.reservations: dict[str, SimEvse] = {}
@@ -115,6 +119,7 @@ class SimulatedNetwork:
             idle_status=Status.AVAILABLE if offline else status,
             register_wh=float(rng.randrange(1_000_000, 40_000_000)),
             faults={Fault.OFFLINE} if offline else set(),
+            signer=self.signer,
         )
 
     def has_session(self, session_id: str) -> bool:

@@ -67,6 +67,7 @@ def cdr_of(record: ChargingRecord, session: Session) -> Cdr | None:
         authorization_reference=session.authorization_reference,
         meter_id=session.meter_id,
         remark=record.remark,
+        signed_data=record.signed_data,
     )
     try:
         cdr = build_cdr(finished, record.tariff, cdr_id=session.id, last_updated=utc_now())

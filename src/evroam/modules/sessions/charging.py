@@ -153,6 +153,8 @@ class ChargingFlow:
         if record is None or record.meter is None:
             return
         meter = read(record.meter, event.at, event.meter_stop)
+        if event.signed_data is not None:
+            record = record.model_copy(update={"signed_data": event.signed_data})
         await self.finish(record, meter=meter, at=event.at)
 
     async def _reserved(self, event: ReservationMade) -> None:

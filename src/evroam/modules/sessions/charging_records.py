@@ -26,6 +26,7 @@ from sqlalchemy import (
     update,
 )
 
+from evroam.modules.cdrs.model import SignedData
 from evroam.modules.locations.model import Location
 from evroam.modules.sessions.metering import Meter
 from evroam.modules.tariffs.model import Tariff
@@ -69,6 +70,7 @@ class ChargingRecord(BaseModel):
     meter: Meter | None = None
     period_start: datetime  # where the next Session charging period starts
     remark: str | None = None
+    signed_data: SignedData | None = None  # the meter's, for the CDR as it came (G.210)
     expired: bool = False  # a reservation that ended unused by expiry (not cancelled)
     open: bool = True
     billed: bool = False
