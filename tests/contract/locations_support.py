@@ -14,7 +14,9 @@ from typing import Any
 import httpx
 
 from evroam.modules.locations.model import Location
+from evroam.modules.locations.publish import own_columns
 from evroam.modules.locations.repository import LocationRepository
+from evroam.modules.locations.visibility import store_audiences
 from evroam.modules.tariffs.model import Tariff
 from evroam.modules.tariffs.repository import TariffRepository
 from evroam.settings import Settings
@@ -193,7 +195,7 @@ def tariff(
 async def store_own_location(
     platform_owner: Running, document: dict[str, Any], *, last_updated: datetime | None = None
 ) -> None:
-    """Write one of our own Locations (partner_id NULL) as the data-owning CPO would."""
+    """Write one of our own Locations (partner_id NULL, its columns as saving sets them)."""
     item = Location.model_validate(document)
     key = ObjectKey(item.country_code, item.party_id, item.id)
     async with platform_owner.platform.unit_of_work() as session:
@@ -202,8 +204,9 @@ async def store_own_location(
             item,
             last_updated=last_updated or item.last_updated,
             partner_id=None,
-            publish=item.publish,
+            **own_columns(item),
         )
+        await store_audiences(session, [item])
 
 
 async def store_own_tariff(platform_owner: Running, document: dict[str, Any]) -> None:

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from evroam.modules.locations.enums import Status
 from evroam.modules.locations.model import Location
 from evroam.modules.locations.publish import save_locations, set_evse_status
+from evroam.modules.locations.repository import location_audiences
 from evroam.partners.model import Partner
 from evroam.push.worker import OutboxWorker
 from evroam.settings import Settings
@@ -187,3 +188,25 @@ class TestPush:
 
         stored = await roaming.cpo_in.get(f"/ocpi/2.2.1/receiver/locations/NL/CPO/STAFF/{evse}")
         assert data(stored)["status"] == "CHARGING"
+
+
+class TestAudiences:
+    async def test_saving_keeps_the_audience_table_equal_to_our_locations(
+        self, roaming: Roaming
+    ) -> None:
+        cpo = roaming.cpo.platform
+
+        async def entries() -> list[tuple[str, Any]]:
+            a = location_audiences.c
+            async with cpo.sessions() as session:
+                found = await session.execute(select(a.object_id, a.audience))
+                return [(row[0], row[1]) for row in found]
+
+        await save_locations(cpo, [Location.model_validate(staff_site("G1"))])
+        assert await entries() == [("STAFF", [{"group_id": "G1"}])]
+        await save_locations(cpo, [Location.model_validate(staff_site("G2"))])
+        assert await entries() == [("STAFF", [{"group_id": "G2"}])]
+        public = staff_site() | {"publish": True}
+        del public["publish_allowed_to"]
+        await save_locations(cpo, [Location.model_validate(public)])
+        assert await entries() == []

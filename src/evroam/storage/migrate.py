@@ -41,8 +41,11 @@ _locks: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock]" = (
 )
 
 
-async def upgrade(engine: AsyncEngine, *, db_schema: str | None = None) -> None:
-    """Bring the database to the newest revision; safe to run from several processes at once."""
+async def upgrade(
+    engine: AsyncEngine, *, db_schema: str | None = None, revision: str = "head"
+) -> None:
+    """Bring the database to the newest revision (or `revision`); safe to run from several
+    processes at once."""
     async with _in_process_lock(), engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             if db_schema:
@@ -50,7 +53,7 @@ async def upgrade(engine: AsyncEngine, *, db_schema: str | None = None) -> None:
                     raise ConfigurationError(f"Invalid PostgreSQL schema name {db_schema!r}.")
                 await conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{db_schema}"'))
             await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
-        await conn.run_sync(_upgrade)
+        await conn.run_sync(_upgrade, revision)
 
 
 async def current_revision(engine: AsyncEngine) -> str | None:
@@ -60,7 +63,7 @@ async def current_revision(engine: AsyncEngine) -> str | None:
         )
 
 
-def _upgrade(connection: Connection) -> None:
+def _upgrade(connection: Connection, revision: str = "head") -> None:
     config = alembic_config()
     config.attributes["connection"] = connection
-    command.upgrade(config, "head")
+    command.upgrade(config, revision)

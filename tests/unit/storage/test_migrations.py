@@ -3,16 +3,19 @@
 import asyncio
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import inspect, text
+from sqlalchemy import insert, inspect, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from evroam.modules.locations.repository import location_audiences, locations
 from evroam.sim.processes import write_settings
 from evroam.storage import migrate
 from evroam.storage.database import create_engine
+from evroam.storage.tables import partners
 from tests.conftest import DatabaseFactory
 from tests.migrated import fast_upgrade
 
@@ -119,3 +122,56 @@ class TestReplay:
         finally:
             for engine in engines:
                 await engine.dispose()
+
+
+class TestLocationAudience:
+    async def test_0010_copies_publish_allowed_to_of_our_unpublished_locations(
+        self, database: DatabaseFactory
+    ) -> None:
+        """Stored before the table existed: each unpublished Location of ours naming Tokens
+        gets its row; published ones, partners' and those naming none get none."""
+        settings = database("aud")
+        engine = create_engine(settings)
+        allowed = [{"group_id": "STAFF"}]
+        rows: dict[str, tuple[int | None, bool, Any]] = {
+            "PRIVATE": (None, False, allowed),
+            "NOBODY": (None, False, None),
+            "EMPTY": (None, False, []),
+            "PUBLIC": (None, True, None),
+            "THEIRS": (1, False, allowed),
+        }
+        try:
+            await migrate.upgrade(engine, db_schema=settings.db_schema, revision="0009_perf")
+            async with engine.begin() as conn:
+                await conn.execute(
+                    insert(partners).values(
+                        name="p",
+                        state="CONNECTED",
+                        endpoints=[],
+                        roles=[],
+                        created_at=datetime(2026, 1, 1, tzinfo=UTC),
+                        updated_at=datetime(2026, 1, 1, tzinfo=UTC),
+                    )
+                )
+                for object_id, (partner, publish, audience) in rows.items():
+                    document = {"id": object_id, "publish": publish}
+                    if audience is not None:
+                        document["publish_allowed_to"] = audience
+                    await conn.execute(
+                        insert(locations).values(
+                            country_code="NL",
+                            party_id="CPO",
+                            object_id=object_id,
+                            last_updated=datetime(2026, 1, 1, tzinfo=UTC),
+                            partner_id=partner,
+                            document=document,
+                            publish=publish,
+                        )
+                    )
+            await migrate.upgrade(engine, db_schema=settings.db_schema)
+            async with engine.connect() as conn:
+                a = location_audiences.c
+                found = (await conn.execute(select(a.object_id, a.audience))).all()
+            assert [tuple(row) for row in found] == [("PRIVATE", allowed)]
+        finally:
+            await engine.dispose()

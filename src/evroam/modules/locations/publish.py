@@ -17,7 +17,12 @@ from evroam.errors import EvroamError
 from evroam.modules.locations.enums import Status
 from evroam.modules.locations.model import Location
 from evroam.modules.locations.repository import LocationRepository, locations
-from evroam.modules.locations.visibility import audience_of, partners_shown
+from evroam.modules.locations.visibility import (
+    audience_of,
+    audience_of_location,
+    partners_shown,
+    store_audiences,
+)
 from evroam.partners.model import Partner
 from evroam.platform import Platform
 from evroam.protocol.timestamps import format_datetime, utc_now
@@ -86,13 +91,14 @@ async def save_locations(platform: Platform, items: Iterable[Location]) -> SaveR
             LocationRepository(session),
             [cascade(location) for location in batch],
             result,
-            Saving("locations", utc_now(), partners, _columns, _published, _shown_to),
+            Saving("locations", utc_now(), partners, own_columns, _published, _shown_to),
         )
+        await store_audiences(session, batch)
     platform.push_wakeup.set()
     return result
 
 
-def _columns(location: Location) -> dict[str, Any]:
+def own_columns(location: Location) -> dict[str, Any]:
     return {"publish": location.publish}
 
 
@@ -104,14 +110,10 @@ async def _shown_to(
     session: AsyncSession, location: Location, partners: list[Partner]
 ) -> list[Partner]:
     """The partners holding a Token the unpublished Location is shown to (E.154)."""
-    if not location.publish_allowed_to:
+    audience = audience_of_location(location)
+    if not audience:
         return []
-    document = {
-        "publish": location.publish,
-        "publish_allowed_to": [
-            a.model_dump(mode="json", exclude_none=True) for a in location.publish_allowed_to
-        ],
-    }
+    document = {"publish": location.publish, "publish_allowed_to": audience}
     return await partners_shown(session, document, partners)
 
 

@@ -8,23 +8,28 @@ owners when the CPO holds a matching Token of one of its parties: the Tokens its
 read and pushed like a published one; every other partner never learns of it (CONFORMANCE
 E.154). An unpublished Location naming no Token is kept from every partner.
 
-The answer depends on two tables, so it is kept per partner until a write to either (the
-change feed's write generations, storage/changes.py).
+The entries live in `location_audiences` (kept by `store_audiences` when our Locations are
+saved), so EVSE status changes never make the answer stale. It is kept until a write to that
+table (the entries) or to `tokens` (each partner's answer), as the change feed's write
+generations report them (storage/changes.py).
 """
 
-from collections.abc import Iterable
+import time
+from collections.abc import Iterable, Sequence
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, delete, func, insert, select, tuple_
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from evroam.modules.locations.enums import TokenType
-from evroam.modules.locations.repository import locations
+from evroam.modules.locations.model import Location
+from evroam.modules.locations.repository import location_audiences, locations
 from evroam.modules.tokens.repository import stored_id, tokens
 from evroam.partners.model import Partner
-from evroam.storage.changes import write_generation
+from evroam.storage.changes import cache_ttl, write_generation
+from evroam.storage.documents import ObjectKey, chunked
 from evroam.storage.point_reads import json_value
 
 _CI_FIELDS = ("uid", "group_id")
@@ -82,6 +87,55 @@ async def _candidates(
     return found
 
 
+def audience_of_location(location: Location) -> list[dict[str, Any]]:
+    """The PublishTokenTypes of an unpublished Location, as stored (empty when published)."""
+    if location.publish or not location.publish_allowed_to:
+        return []
+    return [a.model_dump(mode="json", exclude_none=True) for a in location.publish_allowed_to]
+
+
+async def store_audiences(session: AsyncSession, saved: Sequence[Location]) -> None:
+    """Keep `location_audiences` equal to what the saved Locations of ours name; written
+    only where it differs, so saving published Locations writes nothing there."""
+    a = location_audiences.c
+    wanted = {
+        ObjectKey(x.country_code, x.party_id, x.id).normalised(): audience_of_location(x)
+        for x in saved
+    }
+    stored: dict[ObjectKey, Any] = {}
+    keys = [(k.country_code, k.party_id, k.object_id) for k in wanted]
+    for chunk in chunked(keys):
+        query = select(a.country_code, a.party_id, a.object_id, a.audience).where(
+            tuple_(a.country_code, a.party_id, a.object_id).in_(chunk)
+        )
+        for cc, pid, oid, audience in await session.execute(query):
+            stored[ObjectKey(cc, pid, oid)] = json_value(audience)
+    gone = [k for k in stored if stored[k] != wanted[k]]
+    new = [k for k, audience in wanted.items() if audience and stored.get(k) != audience]
+    if gone:
+        await session.execute(
+            delete(location_audiences).where(
+                a.country_code == bindparam("cc"),
+                a.party_id == bindparam("pid"),
+                a.object_id == bindparam("oid"),
+            ),
+            [{"cc": k.country_code, "pid": k.party_id, "oid": k.object_id} for k in gone],
+        )
+    if new:
+        await session.execute(
+            insert(location_audiences),
+            [
+                {
+                    "country_code": k.country_code,
+                    "party_id": k.party_id,
+                    "object_id": k.object_id,
+                    "audience": wanted[k],
+                }
+                for k in new
+            ],
+        )
+
+
 def audience_of(document: dict[str, Any]) -> list[dict[str, Any]]:
     """The PublishTokenTypes of an unpublished Location (empty for a published one)."""
     if document.get("publish", True):
@@ -91,10 +145,10 @@ def audience_of(document: dict[str, Any]) -> list[dict[str, Any]]:
 
 Criteria = tuple[tuple[int, tuple[dict[str, Any], ...]], ...]  # (pk, PublishTokenTypes) each
 
-_criteria: WeakKeyDictionary[Engine, dict[tuple[str, str] | None, tuple[int, Criteria]]] = (
+_criteria: WeakKeyDictionary[Engine, dict[tuple[str, str] | None, tuple[int, Criteria, float]]] = (
     WeakKeyDictionary()
 )
-_shown: WeakKeyDictionary[Engine, dict[Any, tuple[int, Criteria, tuple[int, ...]]]] = (
+_shown: WeakKeyDictionary[Engine, dict[Any, tuple[int, Criteria, tuple[int, ...], float]]] = (
     WeakKeyDictionary()
 )
 
@@ -104,9 +158,10 @@ async def unpublished_shown_to(
 ) -> tuple[int, ...]:
     """Row keys (pk) of our unpublished Locations (of `party`, if given) the partner may see.
 
-    Two caches: the unpublished Locations' PublishTokenTypes until a write to `locations`
-    (re-read with one query on the listing index; status changes leave them equal), and each
-    partner's answer until a write to `tokens` or a change of those PublishTokenTypes.
+    Two caches: the unpublished Locations' PublishTokenTypes until a write to
+    `location_audiences`, and each partner's answer until a write to `tokens` or a change of
+    those PublishTokenTypes (either at most the change feed's TTL when it does not cover the
+    table, as for the Sender lists' own caches).
     """
     sync = engine.sync_engine
     criteria = await _unpublished(engine, party)
@@ -115,8 +170,15 @@ async def unpublished_shown_to(
     generation = write_generation(sync, "tokens")
     shown = _shown.setdefault(sync, {})
     kept = shown.get((partner_id, party))
-    if kept is not None and kept[0] == generation and (kept[1] is criteria or kept[1] == criteria):
+    fresh = time.monotonic() - cache_ttl(sync, "tokens")
+    if (
+        kept is not None
+        and kept[0] == generation
+        and kept[3] > fresh
+        and (kept[1] is criteria or kept[1] == criteria)
+    ):
         return kept[2]
+    read_at = time.monotonic()
     async with AsyncSession(engine) as session:
         everyone = [c for _, allowed in criteria for c in allowed]
         tokens_held = await _candidates(session, partner_id, everyone)
@@ -127,29 +189,39 @@ async def unpublished_shown_to(
     )
     if len(shown) > 4096:
         shown.clear()
-    shown[(partner_id, party)] = (generation, criteria, visible)
+    shown[(partner_id, party)] = (generation, criteria, visible, read_at)
     return visible
 
 
 async def _unpublished(engine: AsyncEngine, party: tuple[str, str] | None) -> Criteria:
     sync = engine.sync_engine
-    generation = write_generation(sync, "locations")
+    generation = write_generation(sync, "location_audiences")
     kept = _criteria.setdefault(sync, {})
     found = kept.get(party)
-    if found is not None and found[0] == generation:
+    fresh = time.monotonic() - cache_ttl(sync, "location_audiences")
+    if found is not None and found[0] == generation and found[2] > fresh:
         return found[1]
-    c = locations.c
-    query = select(c.pk, c.document["publish_allowed_to"]).where(
-        c.partner_id.is_(None), c.publish.is_(False)
+    a, c = location_audiences.c, locations.c
+    # the row key of each by the unique key's index (which holds it): one lookup per entry
+    pk = (
+        select(c.pk)
+        .where(
+            c.country_code == a.country_code,
+            c.party_id == a.party_id,
+            c.object_id == a.object_id,
+        )
+        .scalar_subquery()
     )
+    query = select(pk.label("pk"), a.audience).select_from(location_audiences)
     if party is not None:
-        query = query.where(c.country_code == party[0], c.party_id == party[1])
+        query = query.where(a.country_code == party[0], a.party_id == party[1])
+    read_at = time.monotonic()
     async with engine.connect() as connection:
-        rows = (await connection.execute(query.order_by(c.pk))).all()
-    criteria = tuple((pk, tuple(json_value(allowed))) for pk, allowed in rows if allowed)
+        rows = sorted((await connection.execute(query)).all(), key=lambda row: row[0] or 0)
+    criteria = tuple((key, tuple(json_value(allowed))) for key, allowed in rows if key)
     if found is not None and found[1] == criteria:
         criteria = found[1]  # the same object: partners' answers compare equal at once
-    kept[party] = (generation, criteria)
+    kept[party] = (generation, criteria, read_at)
     return criteria
 
 
