@@ -5,12 +5,18 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractAsyncContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
 from evroam.platform import Platform
+from evroam.settings import load_settings
 from evroam.sim.processes import Node, connect, free_port, start, stop, write_settings
+from evroam.storage.database import normalize_url
 
 
 def database(workdir: Path, name: str, postgres: str | None) -> dict[str, Any]:
@@ -53,6 +59,23 @@ def live_pair(postgres: str | None, **extra: Any) -> Iterator[tuple[Node, Node, 
         finally:
             stop(cpo)
             stop(emsp)
+            if postgres:  # leave the database as it was found
+                # a thread of its own: the benchmark may be inside an event loop here
+                with ThreadPoolExecutor(1) as pool:
+                    pool.submit(asyncio.run, drop_schemas(postgres, [cpo, emsp])).result()
+
+
+async def drop_schemas(postgres: str, nodes: list[Node]) -> None:
+    """Drop the PostgreSQL schemas the nodes' databases were made in."""
+    engine = create_async_engine(normalize_url(postgres))
+    try:
+        async with engine.begin() as conn:
+            for found in nodes:
+                schema = load_settings(found.config).database.db_schema
+                if schema:
+                    await conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    finally:
+        await engine.dispose()
 
 
 def opened(node: Node) -> AbstractAsyncContextManager[Platform]:
