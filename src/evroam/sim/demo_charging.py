@@ -12,6 +12,7 @@ import json
 import time
 from collections.abc import Callable
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -177,6 +178,7 @@ def bill(cpo: Node, emsp: Node, session: Session) -> None:
     step(13, "The CPO prices the CDR with the tariff engine and sends it to this eMSP only")
     cdr = until(lambda: _cdr(emsp, session.id), "the CDR at the eMSP")
     console.print(cdr_table(cdr))
+    console.print(signed_readings(cdr))
     step(14, "The eMSP reconciles the CDR and prints the bill with its explanation")
     first = (cdr.start_date_time - timedelta(days=1)).strftime("%Y-%m-%d")
     last = (cdr.end_date_time + timedelta(days=1)).strftime("%Y-%m-%d")
@@ -187,6 +189,18 @@ def bill(cpo: Node, emsp: Node, session: Session) -> None:
     status = json.loads(emsp.cli("cdrs", "show", cdr.id, "--json").stdout).get("reconciliation")
     if status != "MATCH":
         raise EvroamError(f"The eMSP's reconciliation of CDR {cdr.id} says {status}, not MATCH")
+
+
+def signed_readings(cdr: Cdr) -> str:
+    """The meter's signed start and end readings the CDR carries, as a line to read."""
+    if cdr.signed_data is None:
+        return "   no signed meter values (the charge point's meter does not sign)"
+    readings = [json.loads(v.plain_data) for v in cdr.signed_data.signed_values]
+    start, end = (Decimal(r["register_wh"]) for r in (readings[0], readings[-1]))
+    return (
+        f"   signed by the meter ({cdr.signed_data.encoding_method}), unchanged: register"
+        f" {start:,} Wh → {end:,} Wh = {(end - start) / 1000} kWh"
+    )
 
 
 def cdr_table(cdr: Cdr) -> Table:
