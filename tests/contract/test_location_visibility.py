@@ -210,3 +210,24 @@ class TestAudiences:
         del public["publish_allowed_to"]
         await save_locations(cpo, [Location.model_validate(public)])
         assert await entries() == []
+
+
+class TestTokenAfterLocation:
+    async def test_a_token_arriving_later_brings_the_location_to_its_partner_e154(
+        self, roaming: Roaming
+    ) -> None:
+        cpo = roaming.cpo
+        await save_locations(cpo.platform, [Location.model_validate(staff_site("STAFF-1"))])
+        assert await outbox_partners(cpo) == []
+
+        await holds(roaming.emsp_in, "OTHER", group_id="VISITORS")
+        assert await outbox_partners(cpo) == []
+        await holds(roaming.emsp_in, "CARD-1", group_id="staff-1")
+        emsp = await partner_id(cpo, "emsp")
+        assert await outbox_partners(cpo) == [(emsp, "STAFF")]
+
+        worker = cpo.app.state.outbox
+        assert isinstance(worker, OutboxWorker)
+        await worker.drain()
+        stored = await roaming.cpo_in.get("/ocpi/2.2.1/receiver/locations/NL/CPO/STAFF")
+        assert data(stored)["publish_allowed_to"] == [{"group_id": "STAFF-1"}]

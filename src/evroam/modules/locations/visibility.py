@@ -28,6 +28,8 @@ from evroam.modules.locations.model import Location
 from evroam.modules.locations.repository import location_audiences, locations
 from evroam.modules.tokens.repository import stored_id, tokens
 from evroam.partners.model import Partner
+from evroam.protocol.timestamps import utc_now
+from evroam.push.outbox import Change, enqueue
 from evroam.storage.changes import cache_ttl, write_generation
 from evroam.storage.documents import ObjectKey, chunked
 from evroam.storage.point_reads import json_value
@@ -193,7 +195,12 @@ async def unpublished_shown_to(
     return visible
 
 
-async def _unpublished(engine: AsyncEngine, party: tuple[str, str] | None) -> Criteria:
+async def _unpublished(
+    engine: AsyncEngine, party: tuple[str, str] | None, session: AsyncSession | None = None
+) -> Criteria:
+    """The PublishTokenTypes of our unpublished Locations (of `party`), by row key; read in
+    `session` when a transaction is under way (on SQLite another connection would wait for
+    its write lock)."""
     sync = engine.sync_engine
     generation = write_generation(sync, "location_audiences")
     kept = _criteria.setdefault(sync, {})
@@ -212,17 +219,85 @@ async def _unpublished(engine: AsyncEngine, party: tuple[str, str] | None) -> Cr
         )
         .scalar_subquery()
     )
-    query = select(pk.label("pk"), a.audience).select_from(location_audiences)
+    query = select(pk.label("pk"), a.audience, a.country_code, a.party_id, a.object_id).select_from(
+        location_audiences
+    )
     if party is not None:
         query = query.where(a.country_code == party[0], a.party_id == party[1])
     read_at = time.monotonic()
-    async with engine.connect() as connection:
-        rows = sorted((await connection.execute(query)).all(), key=lambda row: row[0] or 0)
-    criteria = tuple((key, tuple(json_value(allowed))) for key, allowed in rows if key)
+    if session is not None:
+        found_rows = (await session.execute(query)).all()
+    else:
+        async with engine.connect() as connection:
+            found_rows = (await connection.execute(query)).all()
+    rows = sorted((row for row in found_rows if row[0]), key=lambda row: int(row[0]))
+    criteria = tuple((row[0], tuple(json_value(row[1]))) for row in rows)
     if found is not None and found[1] == criteria:
         criteria = found[1]  # the same object: partners' answers compare equal at once
     kept[party] = (generation, criteria, read_at)
+    _keys.setdefault(sync, {}).update({row[0]: ObjectKey(*row[2:5]) for row in rows})
     return criteria
+
+
+# ── a Token that arrives after the Location ────────────────────────────────────────────────
+
+_Selector = tuple[str, str]  # what a PublishTokenType is found by: ("key"|"group"|"visual", …)
+_indexes: WeakKeyDictionary[Engine, tuple[Criteria, dict[_Selector, list[Any]]]] = (
+    WeakKeyDictionary()
+)
+_keys: WeakKeyDictionary[Engine, dict[int, ObjectKey]] = WeakKeyDictionary()
+
+
+def _selectors(entry: dict[str, Any]) -> list[_Selector]:
+    """How a PublishTokenType (or a Token: every way it can be named) is looked up."""
+    found = []
+    if entry.get("uid") is not None and entry.get("type") is not None:
+        found.append(("key", stored_id(str(entry["uid"]), TokenType(entry["type"]))))
+    if entry.get("group_id") is not None:
+        found.append(("group", str(entry["group_id"]).upper()))
+    if entry.get("visual_number") is not None:
+        found.append(("visual", str(entry["visual_number"])))
+    return found
+
+
+async def shown_by(
+    engine: AsyncEngine, token: dict[str, Any], session: AsyncSession | None = None
+) -> list[ObjectKey]:
+    """Our unpublished Locations a Token is named by (any partner's)."""
+    criteria = await _unpublished(engine, None, session)
+    if not criteria:
+        return []
+    sync = engine.sync_engine
+    kept = _indexes.get(sync)
+    if kept is None or kept[0] is not criteria:
+        index: dict[_Selector, list[Any]] = {}
+        for pk, allowed in criteria:
+            for entry in allowed:
+                for selector in _selectors(entry)[:1]:  # one is enough: matches() checks all
+                    index.setdefault(selector, []).append((pk, entry))
+        kept = (criteria, index)
+        _indexes[sync] = kept
+    pks = {
+        pk
+        for selector in _selectors(token)
+        for pk, entry in kept[1].get(selector, [])
+        if matches(entry, token)
+    }
+    keys = _keys.get(sync, {})
+    return [keys[pk] for pk in sorted(pks) if pk in keys]
+
+
+async def push_newly_shown(
+    session: AsyncSession, engine: AsyncEngine, partner: Partner, token: dict[str, Any]
+) -> int:
+    """Queue, for the partner whose Token this is, a PUT of each unpublished Location of ours
+    that names it: stored after the Location, the Token would otherwise show it to the partner
+    only at the Location's next change or a full pull. A PUT of one it has is harmless."""
+    keys = await shown_by(engine, token, session)
+    if keys:
+        changes = [Change("locations", key, (key.object_id,)) for key in keys]
+        await enqueue(session, changes, now=utc_now(), partners=[partner])
+    return len(keys)
 
 
 async def partners_shown(

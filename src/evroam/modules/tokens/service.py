@@ -20,6 +20,7 @@ from evroam.errors import InvalidParameters, NotFound, UnknownToken
 from evroam.exchange import Exchange
 from evroam.modules.locations.enums import TokenType
 from evroam.modules.locations.service import check_owner
+from evroam.modules.locations.visibility import push_newly_shown
 from evroam.modules.patching import apply_patch, validate_patch
 from evroam.modules.tokens.authorization import authorize
 from evroam.modules.tokens.model import AuthorizationInfo, LocationReferences, Token
@@ -84,9 +85,13 @@ async def put_received(
     check_owner(platform, exchange.partner, path.country_code, path.party_id)
     check_ids(path, token.model_dump())
     async with platform.unit_of_work() as session:
-        return await TokenRepository(session).put(
+        created = await TokenRepository(session).put(
             path.key, token, last_updated=token.last_updated, partner_id=exchange.partner.id
         )
+        document = token.model_dump(mode="json", exclude_none=True)
+        if await push_newly_shown(session, platform.engine, exchange.partner, document):
+            platform.push_wakeup.set()
+        return created
 
 
 async def patch_received(
@@ -104,6 +109,9 @@ async def patch_received(
         await repo.put(
             path.key, patched, last_updated=patched.last_updated, partner_id=exchange.partner.id
         )
+        document = patched.model_dump(mode="json", exclude_none=True)
+        if await push_newly_shown(session, platform.engine, exchange.partner, document):
+            platform.push_wakeup.set()
 
 
 def check_ids(path: TokenPath, fields: dict[str, Any]) -> None:
