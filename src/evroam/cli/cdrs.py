@@ -110,6 +110,13 @@ def show_cdr(
     out.print(cdrs_table([found], 0, 1))
     if found.pushed_location:
         out.print(f"The partner keeps it at {escape(found.pushed_location)}")
+    signed = found.cdr.signed_data
+    if signed is not None:
+        natures = ", ".join(escape(v.nature) for v in signed.signed_values)
+        out.print(
+            f"Signed meter values ({escape(signed.encoding_method)}): {natures}; "
+            "`--json` shows them as the meter produced them."
+        )
 
 
 def print_bill(bill: Bill) -> None:

@@ -18,6 +18,15 @@ config = cli.config  # the same fixtures: a settings file (CPO NL*CPO), wide tab
 wide_tables = cli.wide_tables
 
 
+SIGNED = {
+    "encoding_method": "OCMF",
+    "signed_values": [
+        {"nature": "Start", "plain_data": "OCMF|start", "signed_data": "c2ln"},
+        {"nature": "End", "plain_data": "OCMF|end", "signed_data": "c2ln"},
+    ],
+}
+
+
 def store(config: Path) -> None:
     """One Session and one CDR of ours (no partner: nothing is sent)."""
 
@@ -26,7 +35,7 @@ def store(config: Path) -> None:
         try:
             own = session(status="ACTIVE", kwh=4.5, charging_periods=[period(POWER=11)])
             await open_session(platform, Session.model_validate(own))
-            await issue_cdr(platform, Cdr.model_validate(cdr()))
+            await issue_cdr(platform, Cdr.model_validate(cdr(signed_data=SIGNED)))
         finally:
             await platform.close()
 
@@ -75,4 +84,7 @@ class TestCdrs:
         assert "not sent yet" in listing.output
         shown = json.loads(evroam(config, "cdrs", "show", "CDR1", "--json").output)
         assert shown["cdr"]["total_energy"] == 1.5
+        assert shown["cdr"]["signed_data"] == SIGNED
         assert "pushed_at" not in shown
+        table = " ".join(evroam(config, "cdrs", "show", "CDR1").output.split())
+        assert "Signed meter values (OCMF): Start, End" in table
