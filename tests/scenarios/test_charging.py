@@ -10,6 +10,7 @@ import time
 import tomllib
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -18,7 +19,7 @@ import pytest
 from sqlalchemy import update
 
 from evroam.modules.cdrs.model import Cdr
-from evroam.modules.cdrs.reconciliation import TOLERANCE, Status
+from evroam.modules.cdrs.reconciliation import Status
 from evroam.modules.cdrs.statement import day_span, partner_statement
 from evroam.modules.commands.compose import compose
 from evroam.modules.commands.model import CommandType
@@ -169,9 +170,8 @@ async def remote_start_stop_and_reconciled_cdr(emsp: Node) -> None:
     assert statement.by_status == {Status.MATCH: 1}
     [line] = statement.cdrs
     assert line.our_total is not None
-    # priced again from the CDR as sent (times to the millisecond): equal within the money
-    # tolerance reconciliation compares with (0.001); a run differed by 0.00027 (see #5 note)
-    assert abs(line.our_total.excl_vat - cdr.total_cost.excl_vat) <= TOLERANCE
+    # priced again from the CDR as sent: the same money, but for the 4 decimals it is kept at
+    assert abs(line.our_total.excl_vat - cdr.total_cost.excl_vat) < Decimal("0.0001")
 
 
 async def rfid_in_real_time_then_blocked(cpo: Node, emsp: Node) -> None:

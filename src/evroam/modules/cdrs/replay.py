@@ -8,6 +8,7 @@ threshold, as it must, gives equal ones; A4, A18); no current dimension → unkn
 """
 
 from collections import defaultdict
+from dataclasses import replace
 from decimal import Decimal
 
 from evroam.modules.cdrs.model import Cdr, CdrDimensionType, ChargingPeriod
@@ -15,6 +16,7 @@ from evroam.tariffs import SessionState, SessionTimeline, TimelinePoint
 
 Kind = CdrDimensionType
 ZERO = Decimal(0)
+WIRE_NOISE = Decimal("1e-9")  # kWh: far below a meter's resolution (1 Wh), far above floats' error
 
 
 def timeline_of(cdr: Cdr) -> SessionTimeline:
@@ -33,6 +35,13 @@ def timeline_of(cdr: Cdr) -> SessionTimeline:
             )
         )
         energy += volumes.get(Kind.ENERGY, ZERO)
+    if abs(cdr.total_energy - energy) <= WIRE_NOISE:
+        # Volumes with more digits than a double holds cross the wire a few 1e-17 kWh off;
+        # summed, they may land just above a whole Wh that the meter read exactly, and the
+        # step_size rounding would bill one Wh more. The CDR's total is the reading, and no
+        # point before the end may pass it.
+        energy = cdr.total_energy
+        points = [p if p.energy_kwh <= energy else replace(p, energy_kwh=energy) for p in points]
     points.append(TimelinePoint(cdr.end_date_time, energy, SessionState.END))
     # A CDR of reservation time only is a reservation that expired unused (CDRs §10.2).
     expired = all(p.state is SessionState.RESERVATION for p in points[:-1])
