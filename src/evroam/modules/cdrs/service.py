@@ -18,12 +18,10 @@ from evroam.exchange import Exchange
 from evroam.modules.cdrs.model import Cdr
 from evroam.modules.cdrs.repository import CdrRepository, cdrs, key_of
 from evroam.modules.locations.service import check_owner
-from evroam.modules.sessions.repository import of_parties
-from evroam.modules.sessions.service import visible_parties
+from evroam.modules.sessions.service import owned_by_caller
 from evroam.platform import Platform
 from evroam.protocol.pagination import PageRequest
 from evroam.protocol.timestamps import utc_now
-from evroam.protocol.types import ci_key
 from evroam.storage.documents import ObjectKey, TextPage
 
 
@@ -70,17 +68,7 @@ async def get_received(platform: Platform, exchange: Exchange, key: ObjectKey) -
 
 def visible_to(exchange: Exchange) -> list[ColumnElement[bool]]:
     """Our CDRs this caller may see: those of its parties' tokens (G.196)."""
-    c = cdrs.c
-    conditions = [
-        c.partner_id.is_(None),
-        of_parties(c.token_country_code, c.token_party_id, visible_parties(exchange)),
-    ]
-    if exchange.addressed:
-        conditions += [
-            c.country_code == ci_key(exchange.local.country_code),
-            c.party_id == ci_key(exchange.local.party_id),
-        ]
-    return conditions
+    return owned_by_caller(cdrs, exchange)
 
 
 async def list_own(platform: Platform, exchange: Exchange, page: PageRequest) -> TextPage:

@@ -15,7 +15,7 @@ Sender (CPO): our Sessions, only those whose token belongs to a party the caller
 
 from typing import Any
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, Table
 
 from evroam.errors import InvalidParameters, NotFound
 from evroam.exchange import Exchange
@@ -107,7 +107,13 @@ def visible_parties(exchange: Exchange) -> list[Party]:
 
 def visible_to(exchange: Exchange) -> list[ColumnElement[bool]]:
     """Conditions selecting our Sessions this caller may see (F.159)."""
-    c = sessions.c
+    return owned_by_caller(sessions, exchange)
+
+
+def owned_by_caller(table: Table, exchange: Exchange) -> list[ColumnElement[bool]]:
+    """Our rows of a table with token_country_code/token_party_id (Sessions, CDRs) that the
+    caller may see: those of its parties' tokens, of the party it addressed if it did."""
+    c = table.c
     conditions = [
         c.partner_id.is_(None),
         of_parties(c.token_country_code, c.token_party_id, visible_parties(exchange)),
