@@ -20,6 +20,7 @@ from evroam.modules.locations.repository import LocationRepository, locations
 from evroam.modules.locations.visibility import (
     audience_of,
     audience_of_location,
+    partners_holding,
     partners_shown,
     store_audiences,
 )
@@ -110,11 +111,7 @@ async def _shown_to(
     session: AsyncSession, location: Location, partners: list[Partner]
 ) -> list[Partner]:
     """The partners holding a Token the unpublished Location is shown to (E.154)."""
-    audience = audience_of_location(location)
-    if not audience:
-        return []
-    document = {"publish": location.publish, "publish_allowed_to": audience}
-    return await partners_shown(session, document, partners)
+    return await partners_holding(session, audience_of_location(location), partners)
 
 
 @dataclass(frozen=True)

@@ -67,21 +67,16 @@ async def _candidates(
     """The partner's Tokens that may match one of the criteria: at most three queries, by key
     (uid and type), by group_id and by visual_number."""
     c = tokens.c
-    keys, groups, visuals = set(), set(), set()
+    wanted: dict[str, set[str]] = {"key": set(), "group": set(), "visual": set()}
     for criterion in criteria:
-        if criterion.get("uid") is not None and criterion.get("type") is not None:
-            keys.add(stored_id(criterion["uid"], TokenType(criterion["type"])))
-        elif criterion.get("group_id") is not None:
-            groups.add(str(criterion["group_id"]).upper())
-        elif criterion.get("visual_number") is not None:
-            visuals.add(str(criterion["visual_number"]))
-    wheres = []
-    if keys:
-        wheres.append(c.object_id.in_(sorted(keys)))
-    if groups:
-        wheres.append(func.upper(c.document["group_id"].as_string()).in_(sorted(groups)))
-    if visuals:
-        wheres.append(c.document["visual_number"].as_string().in_(sorted(visuals)))
+        for kind, value in _selectors(criterion)[:1]:  # one is enough: matches() checks all
+            wanted[kind].add(value)
+    columns = {
+        "key": c.object_id,
+        "group": func.upper(c.document["group_id"].as_string()),
+        "visual": c.document["visual_number"].as_string(),
+    }
+    wheres = [columns[kind].in_(sorted(values)) for kind, values in wanted.items() if values]
     found = []
     for where in wheres:
         query = select(c.document).where(c.partner_id == partner_id, where)
@@ -305,7 +300,13 @@ async def partners_shown(
 ) -> list[Partner]:
     """Those of `partners` an unpublished Location is pushed to (none for a published one:
     its pushes go to every partner)."""
-    allowed = audience_of(document)
+    return await partners_holding(session, audience_of(document), partners)
+
+
+async def partners_holding(
+    session: AsyncSession, allowed: list[dict[str, Any]], partners: Iterable[Partner]
+) -> list[Partner]:
+    """Those of `partners` holding a Token one of the PublishTokenTypes names."""
     if not allowed:
         return []
     return [p for p in partners if p.id is not None and await shown_to(session, p.id, allowed)]
