@@ -16,25 +16,12 @@ from evroam.modules.cdrs.reconciliation import Known, Status, reconcile_cdr
 from evroam.modules.tariffs.model import Tariff
 from evroam.tariffs import SessionState, SessionTimeline, TimelinePoint
 from evroam.tariffs.cdr_builder import build_cdr
+from tests.contract.charging_support import TARIFF as T1
 from tests.unit.cdrs.test_cdr_builder import CREATED, location, monday_session
 
-TARIFF = Tariff.model_validate(
-    {
-        "country_code": "BE",
-        "party_id": "BEC",
-        "id": "T1",
-        "currency": "EUR",
-        "elements": [
-            {"price_components": [{"type": "FLAT", "price": 0.5, "vat": 20, "step_size": 1}]},
-            {
-                "price_components": [{"type": "ENERGY", "price": 0.3, "vat": 20, "step_size": 1}],
-                "restrictions": {"start_time": "00:00", "end_time": "10:00"},
-            },
-            {"price_components": [{"type": "ENERGY", "price": 0.4, "vat": 20, "step_size": 1}]},
-        ],
-        "last_updated": "2024-01-01T00:00:00Z",
-    }
-)
+# T1 of the charging-flow tests, re-owned by the Location's party: FLAT 0.50, ENERGY 0.30 until
+# 10:00 local, else 0.40
+TARIFF = Tariff.model_validate(T1 | {"country_code": "BE", "party_id": "BEC"})
 
 
 @st.composite
