@@ -25,6 +25,7 @@ from evroam.push.worker import OutboxWorker, deliverers
 from evroam.settings import Role, Settings
 from evroam.sync.schedule import sync_tasks
 from evroam.versions import supported
+from evroam.versions.v2_1_1.edge import LegacyEdge
 
 DESCRIPTION = """
 evroam speaks OCPI to roaming partners. Every OCPI endpoint needs
@@ -44,6 +45,8 @@ def _routes(roles: frozenset[Role]) -> APIRouter:
     for spec in supported():
         router.include_router(build_version_details_router(spec), prefix=f"/ocpi/{spec.number}")
         for endpoint in spec.endpoints_for(roles):
+            if endpoint.build_router is None:
+                continue  # served by the version's edge (versions/v2_1_1/edge.py)
             router.include_router(endpoint.build_router(spec), prefix=spec.path_of(endpoint))
     router.include_router(build_management_router())
     return router
@@ -93,6 +96,7 @@ def create_app(settings: Settings, *, transport: httpx.AsyncBaseTransport | None
     ]
     app.add_middleware(FastLane, routes=lanes)  # inside the context middleware
     app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.http.max_body_bytes)
+    app.add_middleware(LegacyEdge, max_body_bytes=settings.http.max_body_bytes)  # 2.1.1 peers
     install_error_handlers(app)
     app.include_router(_routes(frozenset(roles)))
 

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from evroam.errors import EvroamError
 from evroam.modules.credentials.model import Credentials
-from evroam.partners.client import PartnerClient
+from evroam.partners.client import PartnerClient, VersionEdge
 from evroam.partners.model import Partner, PartyRole
 from evroam.protocol.auth import TokenEncoding
 from evroam.settings import PartySettings, Role, Settings
@@ -125,6 +125,7 @@ class Platform:
         *,
         routing_headers: dict[str, str] | None = None,
         connections: int | None = None,
+        edge: VersionEdge | None = None,
     ) -> PartnerClient:
         return PartnerClient(
             token=token,
@@ -133,6 +134,7 @@ class Platform:
             transport=self.transport,
             routing_headers=routing_headers,
             connections=connections,
+            edge=edge,
         )
 
     def client_for(self, partner: Partner, *, connections: int | None = None) -> PartnerClient:
@@ -141,4 +143,16 @@ class Platform:
         if not partner.token_out:
             raise ValueError(f"Partner {partner.name} gave us no token (state {partner.state}).")
         encoding = self.encoding_for(partner, partner.version)
-        return self.client(partner.token_out, encoding, connections=connections)
+        return self.client(
+            partner.token_out, encoding, connections=connections, edge=self.edge_for(partner)
+        )
+
+    def edge_for(self, partner: Partner) -> VersionEdge | None:
+        """The conversions of calls to a partner connected on a version we do not store
+        (2.1.1), or None."""
+        spec = by_number(partner.version or "")
+        if spec is None or spec.canonical:
+            return None
+        from evroam.versions.v2_1_1.peer import PeerEdge  # it reads the store: imports Platform
+
+        return PeerEdge(self, partner)

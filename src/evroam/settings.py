@@ -130,7 +130,35 @@ class Settings(BaseSettings):
         description="Force how we send tokens to every partner; None follows the version.",
     )
     admin_token: SecretStr | None = None
+    versions: list[str] = Field(
+        default_factory=lambda: ["2.2.1", "2.1.1"],
+        description="OCPI versions offered to partners (2.1.1 needs a single CPO or eMSP party).",
+    )
+    legacy_time_zone: str = Field(
+        default="UTC",
+        description="Time zone assumed for a 2.1.1 partner's Location that names none (2.1.1"
+        " makes time_zone optional; opening hours and tariff restrictions need one).",
+    )
     log_level: str = "INFO"
+
+    @field_validator("versions")
+    @classmethod
+    def _known_versions(cls, value: list[str]) -> list[str]:
+        unknown = sorted(set(value) - {"2.2.1", "2.1.1"})
+        if unknown or not value:
+            raise ValueError(f"versions must name 2.2.1 and/or 2.1.1, not {unknown or 'nothing'}")
+        return value
+
+    @field_validator("legacy_time_zone")
+    @classmethod
+    def _zone_known(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"legacy_time_zone {value!r} is not an IANA time zone") from exc
+        return value
 
     @field_validator("public_url")
     @classmethod

@@ -388,7 +388,7 @@ class TestInitiator:
 
     async def test_no_mutual_version_fails_and_stores_nothing(self, pair: Pair) -> None:
         router, cpo, _ = pair
-        router.mock("peer.test", FakePeer(versions=["2.1.1"]))
+        router.mock("peer.test", FakePeer(versions=["2.0"]))
         with pytest.raises(EvroamError, match="No mutual version"):
             await service.register(cpo.platform, "peer", "http://peer.test/versions", "token-a")
         assert await service.list_partners(cpo.platform) == []

@@ -21,7 +21,10 @@ class TestGetVersions:
         token_a = await invite(emsp.platform, "cpo")
         body = (await emsp.client.get("/ocpi/versions", headers=auth(token_a))).json()
         assert body["status_code"] == 1000
-        assert body["data"] == [{"version": "2.2.1", "url": "http://emsp.test/ocpi/2.2.1"}]
+        assert body["data"] == [
+            {"version": "2.2.1", "url": "http://emsp.test/ocpi/2.2.1"},
+            {"version": "2.1.1", "url": "http://emsp.test/ocpi/2.1.1"},
+        ]
         assert {v["version"] for v in body["data"]} <= VERSION_NUMBERS
 
     async def test_works_with_final_token(self, pair: Pair) -> None:

@@ -146,7 +146,7 @@ def reserve(
     fields = {
         "location_id": location,
         "evse_uid": evse,
-        "reservation_id": reservation_id or uuid.uuid4().hex[:12].upper(),
+        "reservation_id": reservation_id or str(uuid.uuid4().int % 10**15),  # an integer for 2.1.1
         "expiry_date": format_datetime(utc_now() + timedelta(minutes=minutes)),
         "token": {"uid": token, "type": token_type.value},
     }

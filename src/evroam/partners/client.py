@@ -6,9 +6,9 @@ The only place that touches httpx exceptions; callers see the PartnerError tree.
 import json
 import ssl
 from collections.abc import AsyncIterator, Generator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import httpx
@@ -24,6 +24,27 @@ from evroam.protocol.auth import TokenEncoding, encode_token
 from evroam.protocol.context import current_context, new_id
 from evroam.protocol.status import is_success
 from evroam.settings import HttpSettings
+
+
+class VersionEdge(Protocol):
+    """Converts the bodies of calls to a partner speaking another version than the one we
+    store (versions/v2_1_1/peer.py), and drops what that version does not send."""
+
+    async def outgoing(
+        self, method: str, url: str, body: Any, params: dict[str, Any] | None
+    ) -> tuple[Any, dict[str, Any] | None]: ...
+
+    async def incoming(
+        self, method: str, url: str, data: Any, params: dict[str, Any] | None = None
+    ) -> Any: ...
+
+
+ROUTING_HEADERS = (
+    "ocpi-to-country-code",
+    "ocpi-to-party-id",
+    "ocpi-from-country-code",
+    "ocpi-from-party-id",
+)
 
 
 class TokenAuth(httpx.Auth):
@@ -83,8 +104,12 @@ class PartnerClient:
         transport: httpx.AsyncBaseTransport | None = None,
         routing_headers: dict[str, str] | None = None,
         connections: int | None = None,
+        edge: VersionEdge | None = None,
     ) -> None:
         self.http = http
+        self.edge = edge
+        if edge is not None:
+            routing_headers = None  # a version without routing headers (2.1.1)
         limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
         self._client = httpx.AsyncClient(
             limits=limits if connections else httpx.Limits(),
@@ -118,6 +143,9 @@ class PartnerClient:
     ) -> OcpiAnswer:
         """Send one request and unwrap its envelope; PartnerError on anything unusable."""
         check_url(url, https_only=self.http.https_only)
+        if self.edge is not None:
+            json_body, params = await self.edge.outgoing(method, url, json_body, params)
+            headers = {k: v for k, v in (headers or {}).items() if k.lower() not in ROUTING_HEADERS}
         # pydantic's serializer: compact, and several times as fast as json.dumps on a Location
         content = None if json_body is None else to_json(json_body)
         sent_headers = dict(headers or {})
@@ -131,7 +159,11 @@ class PartnerClient:
             raise PartnerUnreachable(f"Timed out: {type(exc).__name__}", url=url) from exc
         except httpx.HTTPError as exc:
             raise PartnerUnreachable(f"Could not connect: {type(exc).__name__}", url=url) from exc
-        return unwrap(response)
+        answer = unwrap(response)
+        if self.edge is not None:
+            data = await self.edge.incoming(method, url, answer.data, params)
+            answer = replace(answer, data=data)
+        return answer
 
     async def get(self, url: str, *, params: dict[str, Any] | None = None) -> OcpiAnswer:
         return await self.request("GET", url, params=params)

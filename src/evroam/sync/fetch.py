@@ -6,6 +6,7 @@ general way: the envelope unwrapped as every call does (its errors raised as Par
 and the objects validated one by one, so the invalid ones are skipped (B.70).
 """
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -72,4 +73,18 @@ async def get_page(client: PartnerClient, url: str) -> RawPage:
         raise PartnerUnreachable(f"Timed out: {type(exc).__name__}", url=url) from exc
     except httpx.HTTPError as exc:
         raise PartnerUnreachable(f"Could not connect: {type(exc).__name__}", url=url) from exc
+    if client.edge is not None and not response.is_error:
+        content = await _converted(client, url, content)
     return RawPage(sent, response, content)
+
+
+async def _converted(client: PartnerClient, url: str, content: bytes) -> bytes:
+    """A page of a partner speaking another version, its objects in the version we store."""
+    assert client.edge is not None
+    try:
+        body = json.loads(content)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return content  # not JSON: the general way reports it
+    if isinstance(body, dict) and isinstance(body.get("data"), list):
+        body["data"] = await client.edge.incoming("GET", url, body["data"])
+    return json.dumps(body).encode()

@@ -9,12 +9,13 @@ from typing import TYPE_CHECKING, Any
 
 from evroam.partners.model import InterfaceRole
 from evroam.protocol.auth import TokenEncoding
-from evroam.settings import Role
+from evroam.settings import PartySettings, Role
 
 if TYPE_CHECKING:
     from fastapi import APIRouter
 
     from evroam.protocol.lane import LaneRoute
+    from evroam.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,8 @@ class EndpointSpec:
     role: InterfaceRole
     path: str
     served_by: frozenset[Role]
-    build_router: Callable[["VersionSpec"], "APIRouter"]
+    # None: served by the version's edge, which translates to the version we store (v2_1_1)
+    build_router: Callable[["VersionSpec"], "APIRouter"] | None
     functional: bool = True
     # The endpoint's requests answered on the fast lane, given its URL path (protocol/lane.py)
     build_lane: Callable[[str], list["LaneRoute"]] | None = None
@@ -50,6 +52,11 @@ class VersionSpec:
     endpoints: tuple[EndpointSpec, ...]
     requirements: tuple[Requirement, ...]
     credentials_model: Any  # the version's wire Credentials class (pydantic), see credentials.py
+    # 2.2: endpoints carry their interface role. 2.1.1: no role, one party per connection
+    endpoint_roles: bool = True
+    single_party: bool = False
+    # False: spoken by translation to and from the version we store (v2_1_1's edge and peer)
+    canonical: bool = True
 
     @property
     def key(self) -> tuple[int, ...]:
@@ -58,6 +65,17 @@ class VersionSpec:
     def path_of(self, endpoint: EndpointSpec) -> str:
         """The URL path (below the public URL) where this version serves the endpoint."""
         return f"/ocpi/{self.number}/{endpoint.path}"
+
+    def serves(self, parties: "Iterable[PartySettings]") -> bool:
+        """Whether a platform hosting these parties can speak this version: a version without
+        endpoint roles carries one party, a CPO or an eMSP (its only roles)."""
+        if not self.single_party:
+            return True
+        hosted = list(parties)
+        return len(hosted) == 1 and hosted[0].role in (Role.CPO, Role.EMSP)
+
+    def endpoint(self, module: str, role: InterfaceRole) -> EndpointSpec | None:
+        return next((e for e in self.endpoints if e.module == module and e.role == role), None)
 
     def endpoints_for(self, local_roles: Iterable[Role]) -> list[EndpointSpec]:
         """The endpoint rows this platform serves, given the roles of its local parties."""
@@ -90,9 +108,16 @@ def version_key(number: str) -> tuple[int, ...]:
 
 def supported() -> list[VersionSpec]:
     """Every version this build serves, newest first."""
-    from evroam.versions import v2_2_1
+    from evroam.versions import v2_1_1, v2_2_1
 
-    return sorted([v2_2_1.SPEC], key=lambda s: s.key, reverse=True)
+    return sorted([v2_2_1.SPEC, v2_1_1.SPEC], key=lambda s: s.key, reverse=True)
+
+
+def offered(settings: "Settings") -> list[VersionSpec]:
+    """The versions one platform offers partners, newest first: those its settings name
+    (`versions`) that can carry its parties."""
+    parties = settings.require_parties()
+    return [s for s in supported() if s.number in settings.versions and s.serves(parties)]
 
 
 def by_number(number: str) -> VersionSpec | None:

@@ -96,7 +96,9 @@ def our_emsp(platform: Platform, party: PartyRef | None = None) -> PartyRef:
 
 def response_url(platform: Platform, partner: Partner, kind: CommandType, uid: str) -> str:
     spec = by_number(partner.version or "") or supported()[0]
-    return f"{platform.version_url(spec)}/{SENDER_PATH}/{kind.value}/{uid}"
+    endpoint = spec.endpoint("commands", InterfaceRole.SENDER)
+    path = endpoint.path if endpoint is not None else SENDER_PATH
+    return f"{platform.version_url(spec)}/{path}/{kind.value}/{uid}"
 
 
 def cpo_of(partner: Partner, cpo: PartyRef | None) -> PartyRef:

@@ -70,10 +70,14 @@ def highest_mutual(
     return None
 
 
-def parse_credentials(spec: VersionSpec, data: Any, *, url: str) -> Credentials:
-    """The partner's Credentials object from an answer's data, in the version's wire shape."""
+def parse_credentials(
+    spec: VersionSpec, data: Any, *, url: str, counterpart: str | None = None
+) -> Credentials:
+    """The partner's Credentials object from an answer's data, in the version's wire shape
+    (`counterpart`: the partner's role where the version names none, 2.1.1)."""
     try:
-        credentials: Credentials = spec.credentials_model.model_validate(data).to_domain()
+        wire = spec.credentials_model.model_validate(data)
+        credentials: Credentials = wire.to_domain(counterpart)
     except ValueError as exc:
         raise PartnerProtocolError(f"Invalid credentials object: {exc}", url=url) from exc
     return credentials
@@ -86,17 +90,25 @@ def dump_credentials(spec: VersionSpec, credentials: Credentials) -> dict[str, A
 
 
 async def post_credentials(
-    client: PartnerClient, spec: VersionSpec, url: str, ours: Credentials
+    client: PartnerClient,
+    spec: VersionSpec,
+    url: str,
+    ours: Credentials,
+    counterpart: str | None = None,
 ) -> Credentials:
     answer = await client.post(url, dump_credentials(spec, ours))
-    return parse_credentials(spec, answer.data, url=url)
+    return parse_credentials(spec, answer.data, url=url, counterpart=counterpart)
 
 
 async def put_credentials(
-    client: PartnerClient, spec: VersionSpec, url: str, ours: Credentials
+    client: PartnerClient,
+    spec: VersionSpec,
+    url: str,
+    ours: Credentials,
+    counterpart: str | None = None,
 ) -> Credentials:
     answer = await client.put(url, dump_credentials(spec, ours))
-    return parse_credentials(spec, answer.data, url=url)
+    return parse_credentials(spec, answer.data, url=url, counterpart=counterpart)
 
 
 async def delete_credentials(client: PartnerClient, url: str) -> None:

@@ -9,9 +9,12 @@ from fastapi import APIRouter
 from starlette.responses import Response
 
 from evroam.deps import CredentialsCaller, PlatformDep, VersionsCaller
+from evroam.errors import NotFound
 from evroam.modules.credentials import service
+from evroam.platform import Platform
 from evroam.protocol.envelope import Envelope, OcpiResponse
-from evroam.versions import VersionSpec, supported
+from evroam.versions import VersionSpec, offered
+from evroam.versions.v2_1_1.credentials import counterpart_of
 
 
 def build_versions_router() -> APIRouter:
@@ -21,7 +24,10 @@ def build_versions_router() -> APIRouter:
     @router.get("/versions", response_model=Envelope[list[dict[str, str]]])
     async def get_versions(caller: VersionsCaller, platform: PlatformDep) -> Response:
         """The OCPI versions this platform supports, with their version-details URLs."""
-        data = [{"version": s.number, "url": platform.version_url(s)} for s in supported()]
+        data = [
+            {"version": s.number, "url": platform.version_url(s)}
+            for s in offered(platform.settings)
+        ]
         return OcpiResponse(data)
 
     return router
@@ -33,12 +39,15 @@ def build_version_details_router(spec: VersionSpec) -> APIRouter:
 
     @router.get("", response_model=Envelope[dict[str, Any]], name=f"version_details_{spec.number}")
     async def get_version_details(caller: VersionsCaller, platform: PlatformDep) -> Response:
-        """Every module interface we serve in this version, with its role and URL."""
+        """Every module interface we serve in this version, with its role (2.2) and URL."""
+        check_offered(platform, spec)
         base = platform.version_url(spec)
         endpoints = [
             {"identifier": e.module, "role": e.role.value, "url": f"{base}/{e.path}"}
             for e in spec.endpoints_for(platform.local_roles)
         ]
+        if not spec.endpoint_roles:
+            endpoints = [{k: v for k, v in e.items() if k != "role"} for e in endpoints]
         return OcpiResponse({"version": spec.number, "endpoints": endpoints})
 
     return router
@@ -49,9 +58,14 @@ def build_credentials_router(spec: VersionSpec) -> APIRouter:
     router = APIRouter(tags=["credentials"])
     model = spec.credentials_model
 
+    def offered_by(platform: Platform, body: Any) -> Any:
+        check_offered(platform, spec)
+        return body.to_domain(counterpart_of({r.value for r in platform.local_roles}))
+
     @router.get("", response_model=Envelope[dict[str, Any]])
     async def get_credentials(caller: CredentialsCaller, platform: PlatformDep) -> Response:
         """Our credentials as seen by the caller: the token it uses to call us."""
+        check_offered(platform, spec)
         return OcpiResponse(model.from_domain(platform.credentials(caller.token)))
 
     @router.post("", response_model=Envelope[dict[str, Any]])
@@ -61,8 +75,7 @@ def build_credentials_router(spec: VersionSpec) -> APIRouter:
         platform: PlatformDep,
     ) -> Response:
         """Register: we fetch your versions with your token, then answer with our token C."""
-        offered = body.to_domain()  # type: ignore[attr-defined]
-        ours = await service.accept_registration(platform, caller, offered, spec)
+        ours = await service.accept_registration(platform, caller, offered_by(platform, body), spec)
         return OcpiResponse(model.from_domain(ours))
 
     @router.put("", response_model=Envelope[dict[str, Any]])
@@ -72,14 +85,20 @@ def build_credentials_router(spec: VersionSpec) -> APIRouter:
         platform: PlatformDep,
     ) -> Response:
         """Update: we re-fetch your endpoints, switch to this version and issue a new token."""
-        offered = body.to_domain()  # type: ignore[attr-defined]
-        ours = await service.accept_update(platform, caller, offered, spec)
+        ours = await service.accept_update(platform, caller, offered_by(platform, body), spec)
         return OcpiResponse(model.from_domain(ours))
 
     @router.delete("", response_model=Envelope[None])
     async def delete_credentials(caller: CredentialsCaller, platform: PlatformDep) -> Response:
         """Unregister: every token of this connection becomes void."""
+        check_offered(platform, spec)
         await service.accept_unregistration(platform, caller)
         return OcpiResponse()
 
     return router
+
+
+def check_offered(platform: Platform, spec: VersionSpec) -> None:
+    """A version this platform does not offer (settings, or its parties) has no endpoints."""
+    if spec not in offered(platform.settings):
+        raise NotFound(f"OCPI {spec.number} is not offered here; GET /ocpi/versions lists ours")

@@ -33,7 +33,10 @@ from evroam.partners.repository import PartnerRepository
 from evroam.platform import Platform
 from evroam.protocol.auth import TokenEncoding, hash_token, new_token, redact
 from evroam.protocol.timestamps import utc_now
-from evroam.versions import VersionSpec, supported
+from evroam.versions import VersionSpec
+from evroam.versions import offered as offered_versions
+from evroam.versions.v2_1_1 import ROLE_OF_PEER_ENDPOINT
+from evroam.versions.v2_1_1.credentials import counterpart_of
 
 log = logging.getLogger("evroam.credentials")
 
@@ -77,11 +80,12 @@ async def _discover(
 ) -> Discovery:
     async with platform.client(token, encoding) as client:
         offers = await wire.fetch_versions(client, versions_url)
-        ours = supported() if version is None else [s for s in supported() if s.number == version]
+        mine = offered_versions(platform.settings)
+        ours = mine if version is None else [s for s in mine if s.number == version]
         match = wire.highest_mutual(offers, ours)
         if match is None:
             offered = ", ".join(o.version for o in offers)
-            wanted = version or ", ".join(s.number for s in supported())
+            wanted = version or ", ".join(s.number for s in mine)
             raise UnsupportedVersion(
                 f"No mutual version: partner offers {offered}; we need {wanted}"
             )
@@ -210,6 +214,12 @@ def _adopt(partner: Partner, offered: Credentials, found: Discovery) -> None:
     partner.roles = offered.roles
     partner.version = found.spec.number
     partner.endpoints = found.endpoints
+    if not found.spec.endpoint_roles and len(offered.roles) == 1:
+        # 2.1.1 names no interface roles: the partner's role tells which each endpoint is
+        roles = ROLE_OF_PEER_ENDPOINT.get(offered.roles[0].role, {})
+        partner.endpoints = [
+            Endpoint(e.identifier, roles.get(e.identifier), e.url) for e in found.endpoints
+        ]
     if partner.token_encoding is None and found.encoding is TokenEncoding.RAW:
         partner.token_encoding = TokenEncoding.RAW
     stamp = utc_now()
@@ -317,7 +327,11 @@ async def _complete_registration(
     credentials_url = _credentials_url(found.endpoints)
     async with platform.client(token_a, found.encoding) as client:
         theirs = await wire.post_credentials(
-            client, found.spec, credentials_url, platform.credentials(token_b)
+            client,
+            found.spec,
+            credentials_url,
+            platform.credentials(token_b),
+            _counterpart(platform),
         )
     await _refuse_unfit(platform, theirs, found, credentials_url)
     async with platform.unit_of_work() as session:
@@ -387,7 +401,11 @@ async def rotate(platform: Platform, name: str) -> Partner:
         )
         async with platform.client(partner.token_out, found.encoding) as client:
             theirs = await wire.put_credentials(
-                client, found.spec, _credentials_url(found.endpoints), platform.credentials(new_b)
+                client,
+                found.spec,
+                _credentials_url(found.endpoints),
+                platform.credentials(new_b),
+                _counterpart(platform),
             )
     except (PartnerError, UnsupportedVersion) as exc:
         async with platform.unit_of_work() as session:
@@ -449,6 +467,11 @@ async def get_partner(platform: Platform, name: str) -> Partner:
 async def list_partners(platform: Platform) -> list[Partner]:
     async with platform.sessions() as session:
         return await PartnerRepository(session).all()
+
+
+def _counterpart(platform: Platform) -> str | None:
+    """The role a partner plays where the version does not say (2.1.1)."""
+    return counterpart_of({role.value for role in platform.local_roles})
 
 
 def _credentials_url(endpoints: list[Endpoint]) -> str:

@@ -119,6 +119,7 @@ async def request_authorization(
         http=http,
         transport=platform.transport,
         routing_headers=routing_headers(*route),
+        edge=platform.edge_for(partner),
     ) as client:
         answer = await client.request(
             "POST", url, json_body=body, params={"type": token_type.value}

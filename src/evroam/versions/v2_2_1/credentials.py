@@ -30,7 +30,8 @@ class Credentials(Wire):
             raise ValueError("each (role, party_id, country_code) may appear only once in roles")
         return self
 
-    def to_domain(self) -> DomainCredentials:
+    def to_domain(self, counterpart: str | None = None) -> DomainCredentials:
+        """The domain object (2.2.1 names every party's role: `counterpart` is not needed)."""
         return DomainCredentials(
             token=self.token,
             url=self.url,

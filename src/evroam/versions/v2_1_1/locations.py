@@ -1,0 +1,345 @@
+"""OCPI 2.1.1 Locations (2.1.1 mod_locations.md) ⇄ the 2.2.1 documents we store.
+
+Pure functions over JSON documents. Out (to a 2.1.1 peer): the 2.2.1-only fields go, `type`
+is filled from `parking_type`, connectors carry `voltage`/`amperage`/`tariff_id`, Hours are
+`regular_hours` *or* `twentyfourseven`, coordinates have exactly 6 decimals, and enum values
+2.1.1 does not know are dropped (a connector of an unknown standard with them; CONFORMANCE
+LOC.144, 148, 152, 157; DUAL.373). In (from a 2.1.1 peer): the owner comes from the peer's
+credentials (DUAL.374), `publish` is true, and a missing `time_zone` is the platform's
+`legacy_time_zone`.
+"""
+
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from typing import Any
+
+Doc = dict[str, Any]
+
+LOCATION_TYPES_BY_PARKING = {
+    "ON_STREET": "ON_STREET",
+    "PARKING_GARAGE": "PARKING_GARAGE",
+    "UNDERGROUND_GARAGE": "UNDERGROUND_GARAGE",
+    "PARKING_LOT": "PARKING_LOT",
+    "ALONG_MOTORWAY": "OTHER",
+    "ON_DRIVEWAY": "OTHER",
+}
+PARKING_BY_LOCATION_TYPE = {
+    "ON_STREET": "ON_STREET",
+    "PARKING_GARAGE": "PARKING_GARAGE",
+    "UNDERGROUND_GARAGE": "UNDERGROUND_GARAGE",
+    "PARKING_LOT": "PARKING_LOT",
+}
+CAPABILITIES = frozenset(
+    {
+        "CHARGING_PROFILE_CAPABLE",
+        "CREDIT_CARD_PAYABLE",
+        "REMOTE_START_STOP_CAPABLE",
+        "RESERVABLE",
+        "RFID_READER",
+        "UNLOCK_CAPABLE",
+    }
+)
+FACILITIES = frozenset(
+    {
+        "HOTEL",
+        "RESTAURANT",
+        "CAFE",
+        "MALL",
+        "SUPERMARKET",
+        "SPORT",
+        "RECREATION_AREA",
+        "NATURE",
+        "MUSEUM",
+        "BUS_STOP",
+        "TAXI_STAND",
+        "TRAIN_STATION",
+        "AIRPORT",
+        "CARPOOL_PARKING",
+        "FUEL_STATION",
+        "WIFI",
+    }
+)
+CONNECTOR_TYPES = frozenset(
+    {
+        "CHADEMO",
+        *(f"DOMESTIC_{letter}" for letter in "ABCDEFGHIJKL"),
+        "IEC_60309_2_single_16",
+        "IEC_60309_2_three_16",
+        "IEC_60309_2_three_32",
+        "IEC_60309_2_three_64",
+        "IEC_62196_T1",
+        "IEC_62196_T1_COMBO",
+        "IEC_62196_T2",
+        "IEC_62196_T2_COMBO",
+        "IEC_62196_T3A",
+        "IEC_62196_T3C",
+        "TESLA_R",
+        "TESLA_S",
+    }
+)
+# 2.1.1 knows one and three phases; two-phase supplies are announced as single phase, which
+# never promises more power than the connector gives.
+POWER_TYPES = {"AC_2_PHASE": "AC_1_PHASE", "AC_2_PHASE_SPLIT": "AC_1_PHASE"}
+ADDRESS_LENGTH = 45  # 2.1.1 string(45); 2.2.1 (erratum) allows 255
+
+
+# ── out: 2.2.1 → 2.1.1 ──────────────────────────────────────────────────────────────────────
+
+
+def coordinate(value: str) -> str:
+    """A coordinate with exactly 6 decimals (2.1.1's regex), rounded half-even."""
+    try:
+        return str(Decimal(value).quantize(Decimal("0.000001"), rounding=ROUND_HALF_EVEN))
+    except InvalidOperation:
+        return value
+
+
+def geo_out(point: Doc) -> Doc:
+    out = dict(point)
+    out["latitude"] = coordinate(str(point["latitude"]))
+    out["longitude"] = coordinate(str(point["longitude"]))
+    return out
+
+
+def hours_out(hours: Doc) -> Doc:
+    """2.1.1 Hours hold `regular_hours` or `twentyfourseven`, never both (LOC.148)."""
+    out: Doc = {k: hours[k] for k in ("exceptional_openings", "exceptional_closings") if k in hours}
+    if hours.get("twentyfourseven"):
+        out["twentyfourseven"] = True
+    else:
+        out["regular_hours"] = hours.get("regular_hours") or []
+    return out
+
+
+def energy_mix_out(mix: Doc) -> Doc:
+    """EnvironmentalImpact's `category` is `source` in 2.1.1."""
+    out = dict(mix)
+    if mix.get("environ_impact") is not None:
+        out["environ_impact"] = [
+            {"source": item.get("category"), "amount": item.get("amount")}
+            for item in mix["environ_impact"]
+        ]
+    return out
+
+
+def connector_out(connector: Doc) -> Doc | None:
+    """The 2.1.1 Connector, or None when 2.1.1 has no name for its standard."""
+    if connector.get("standard") not in CONNECTOR_TYPES:
+        return None
+    names = ("id", "standard", "format", "terms_and_conditions", "last_updated")
+    out: Doc = {key: connector[key] for key in names if key in connector}
+    power = str(connector.get("power_type"))
+    out["power_type"] = POWER_TYPES.get(power, power)
+    out["voltage"] = connector.get("max_voltage")
+    out["amperage"] = connector.get("max_amperage")
+    if connector.get("tariff_ids"):
+        out["tariff_id"] = connector["tariff_ids"][0]
+    return out
+
+
+_EVSE_FIELDS = (
+    "uid",
+    "evse_id",
+    "status",
+    "status_schedule",
+    "floor_level",
+    "physical_reference",
+    "directions",
+    "parking_restrictions",
+    "images",
+    "last_updated",
+)
+
+
+def evse_out(evse: Doc) -> Doc | None:
+    """The 2.1.1 EVSE, or None when none of its connectors can be named in 2.1.1."""
+    connectors = [c for c in map(connector_out, evse.get("connectors") or []) if c is not None]
+    if not connectors:
+        return None
+    out = {key: evse[key] for key in _EVSE_FIELDS if key in evse}
+    out["connectors"] = connectors
+    if evse.get("capabilities") is not None:
+        out["capabilities"] = [c for c in evse["capabilities"] if c in CAPABILITIES]
+    if evse.get("coordinates") is not None:
+        out["coordinates"] = geo_out(evse["coordinates"])
+    return out
+
+
+_LOCATION_FIELDS = (
+    "id",
+    "name",
+    "city",
+    "postal_code",
+    "country",
+    "directions",
+    "operator",
+    "suboperator",
+    "owner",
+    "time_zone",
+    "charging_when_closed",
+    "images",
+    "last_updated",
+)
+
+
+def location_out(location: Doc) -> Doc:
+    """A stored Location as a 2.1.1 peer reads it (no country_code/party_id/publish, LOC.157)."""
+    out = {key: location[key] for key in _LOCATION_FIELDS if key in location}
+    out["type"] = LOCATION_TYPES_BY_PARKING.get(location.get("parking_type") or "", "UNKNOWN")
+    out["address"] = str(location.get("address", ""))[:ADDRESS_LENGTH]
+    out.setdefault("postal_code", "")  # required in 2.1.1
+    out["coordinates"] = geo_out(location["coordinates"])
+    if location.get("related_locations") is not None:
+        out["related_locations"] = [geo_out(p) for p in location["related_locations"]]
+    if location.get("evses") is not None:
+        out["evses"] = [e for e in map(evse_out, location["evses"]) if e is not None]
+    if location.get("facilities") is not None:
+        out["facilities"] = [f for f in location["facilities"] if f in FACILITIES]
+    if location.get("opening_times") is not None:
+        out["opening_times"] = hours_out(location["opening_times"])
+    if location.get("energy_mix") is not None:
+        out["energy_mix"] = energy_mix_out(location["energy_mix"])
+    return out
+
+
+def restricted(location: Doc, evse_uid: str | None, connector_id: str | None) -> Doc:
+    """The Location with only the EVSE and connector a Session or CDR used (2.1.1 embeds it)."""
+    out = dict(location)
+    evses = []
+    for evse in location.get("evses") or []:
+        if evse_uid is not None and str(evse.get("uid", "")).upper() != evse_uid.upper():
+            continue
+        connectors = [
+            c
+            for c in evse.get("connectors") or []
+            if connector_id is None or str(c.get("id", "")).upper() == connector_id.upper()
+        ]
+        evses.append({**evse, "connectors": connectors or evse.get("connectors") or []})
+    out["evses"] = evses
+    return out
+
+
+def patch_out(patch: Doc) -> Doc:
+    """A PATCH body of any level for a 2.1.1 peer (only the fields it carries)."""
+    out = dict(patch)
+    for key in ("country_code", "party_id", "publish", "publish_allowed_to", "state"):
+        out.pop(key, None)
+    if "parking_type" in out:
+        out["type"] = LOCATION_TYPES_BY_PARKING.get(out.pop("parking_type") or "", "UNKNOWN")
+    if "max_voltage" in out:
+        out["voltage"] = out.pop("max_voltage")
+    if "max_amperage" in out:
+        out["amperage"] = out.pop("max_amperage")
+    out.pop("max_electric_power", None)
+    if "tariff_ids" in out:
+        ids = out.pop("tariff_ids") or []
+        out["tariff_id"] = ids[0] if ids else None
+    if out.get("power_type") in POWER_TYPES:
+        out["power_type"] = POWER_TYPES[out["power_type"]]
+    if out.get("coordinates") is not None:
+        out["coordinates"] = geo_out(out["coordinates"])
+    if out.get("opening_times") is not None:
+        out["opening_times"] = hours_out(out["opening_times"])
+    if out.get("energy_mix") is not None:
+        out["energy_mix"] = energy_mix_out(out["energy_mix"])
+    if out.get("capabilities") is not None:
+        out["capabilities"] = [c for c in out["capabilities"] if c in CAPABILITIES]
+    if out.get("facilities") is not None:
+        out["facilities"] = [f for f in out["facilities"] if f in FACILITIES]
+    if out.get("evses") is not None:
+        out["evses"] = [e for e in map(evse_out, out["evses"]) if e is not None]
+    if out.get("connectors") is not None:
+        out["connectors"] = [c for c in map(connector_out, out["connectors"]) if c is not None]
+    return out
+
+
+# ── in: 2.1.1 → 2.2.1 ───────────────────────────────────────────────────────────────────────
+
+
+def _local_time(value: Any) -> Any:
+    """2.1.1 writes the end of a day as "24:00"; 2.2.1's last minute is "23:59"."""
+    return "23:59" if value == "24:00" else value
+
+
+def hours_in(hours: Doc) -> Doc:
+    out: Doc = {k: hours[k] for k in ("exceptional_openings", "exceptional_closings") if k in hours}
+    regular = [
+        {**period, "period_end": _local_time(period.get("period_end"))}
+        for period in hours.get("regular_hours") or []
+    ]
+    # Neither given: nothing restricts access, which is what 24/7 says.
+    always = bool(hours.get("twentyfourseven")) or not regular
+    out["twentyfourseven"] = always
+    if not always:
+        out["regular_hours"] = regular
+    return out
+
+
+def energy_mix_in(mix: Doc) -> Doc:
+    out = dict(mix)
+    if mix.get("environ_impact") is not None:
+        out["environ_impact"] = [
+            {"category": item.get("source", item.get("category")), "amount": item.get("amount")}
+            for item in mix["environ_impact"]
+        ]
+    return out
+
+
+def connector_in(connector: Doc) -> Doc:
+    names = ("id", "standard", "format", "power_type", "terms_and_conditions", "last_updated")
+    out: Doc = {key: connector[key] for key in names if key in connector}
+    out["max_voltage"] = connector.get("voltage", connector.get("max_voltage"))
+    out["max_amperage"] = connector.get("amperage", connector.get("max_amperage"))
+    if connector.get("tariff_id"):
+        out["tariff_ids"] = [connector["tariff_id"]]
+    return out
+
+
+def evse_in(evse: Doc) -> Doc:
+    out = {key: evse[key] for key in (*_EVSE_FIELDS, "capabilities", "coordinates") if key in evse}
+    out["connectors"] = [connector_in(c) for c in evse.get("connectors") or []]
+    return out
+
+
+def location_in(location: Doc, owner: tuple[str, str], time_zone: str) -> Doc:
+    """A 2.1.1 Location as we store it, owned by the peer's party."""
+    keep = (*_LOCATION_FIELDS, "address", "coordinates", "related_locations", "facilities")
+    out = {key: location[key] for key in keep if key in location}
+    out["country_code"], out["party_id"] = owner
+    out["publish"] = True
+    if location.get("type") in PARKING_BY_LOCATION_TYPE:
+        out["parking_type"] = PARKING_BY_LOCATION_TYPE[location["type"]]
+    if not out.get("postal_code"):
+        out.pop("postal_code", None)
+    out["time_zone"] = location.get("time_zone") or time_zone
+    if location.get("evses") is not None:
+        out["evses"] = [evse_in(e) for e in location["evses"]]
+    if location.get("opening_times") is not None:
+        out["opening_times"] = hours_in(location["opening_times"])
+    if location.get("energy_mix") is not None:
+        out["energy_mix"] = energy_mix_in(location["energy_mix"])
+    return out
+
+
+def patch_in(patch: Doc) -> Doc:
+    """A 2.1.1 PATCH body of any level in 2.2.1 names (only the fields it carries)."""
+    out = dict(patch)
+    if "type" in out:
+        kind = out.pop("type")
+        if kind in PARKING_BY_LOCATION_TYPE:
+            out["parking_type"] = PARKING_BY_LOCATION_TYPE[kind]
+    if "voltage" in out:
+        out["max_voltage"] = out.pop("voltage")
+    if "amperage" in out:
+        out["max_amperage"] = out.pop("amperage")
+    if "tariff_id" in out:
+        tariff = out.pop("tariff_id")
+        out["tariff_ids"] = [tariff] if tariff else []
+    if out.get("opening_times") is not None:
+        out["opening_times"] = hours_in(out["opening_times"])
+    if out.get("energy_mix") is not None:
+        out["energy_mix"] = energy_mix_in(out["energy_mix"])
+    if out.get("evses") is not None:
+        out["evses"] = [evse_in(e) for e in out["evses"]]
+    if out.get("connectors") is not None:
+        out["connectors"] = [connector_in(c) for c in out["connectors"]]
+    return out

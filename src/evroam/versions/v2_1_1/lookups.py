@@ -1,0 +1,72 @@
+"""What a 2.1.1 translation needs from our store: 2.1.1 objects name less than 2.2.1 ones.
+
+A 2.1.1 Session or CDR embeds its Location where 2.2.1 names its ids, and names the driver's
+contract (`auth_id`) where 2.2.1 carries the Token's uid and type as well.
+"""
+
+from typing import Any
+
+from sqlalchemy import Table, select
+
+from evroam.modules.locations.enums import TokenType
+from evroam.modules.locations.repository import locations
+from evroam.modules.sessions.repository import sessions
+from evroam.modules.tokens.repository import stored_id, tokens
+from evroam.platform import Platform
+from evroam.storage.documents import ObjectKey, by_key, key_params
+
+Doc = dict[str, Any]
+
+
+async def location_document(
+    platform: Platform, owner: tuple[str, str], location_id: str
+) -> Doc | None:
+    """The stored Location (ours or a partner's) of this owner and id."""
+    return await _document(platform, locations, ObjectKey(owner[0], owner[1], location_id))
+
+
+async def session_document(
+    platform: Platform, owner: tuple[str, str], session_id: str
+) -> Doc | None:
+    """The stored Session (ours or a partner's) of this owner and id."""
+    return await _document(platform, sessions, ObjectKey(owner[0], owner[1], session_id))
+
+
+async def _document(platform: Platform, table: Table, key: ObjectKey) -> Doc | None:
+    async with platform.sessions() as session:
+        found = await session.execute(by_key(table).document, key_params(key.normalised()))
+        document = found.scalar_one_or_none()
+    return dict(document) if document is not None else None
+
+
+def our_party(platform: Platform) -> tuple[str, str]:
+    """The platform's party (a platform speaking 2.1.1 hosts exactly one)."""
+    party = platform.parties[0]
+    return party.country_code, party.party_id
+
+
+async def token_by_contract(platform: Platform, contract_id: str) -> Doc | None:
+    """Our own Token carrying this contract id (2.1.1's auth_id), if we issued one."""
+    c = tokens.c
+    query = (
+        select(c.document)
+        .where(c.partner_id.is_(None), c.document["contract_id"].as_string() == contract_id)
+        .order_by(c.last_updated.desc())
+        .limit(1)
+    )
+    async with platform.sessions() as session:
+        document = (await session.execute(query)).scalar_one_or_none()
+    return dict(document) if document is not None else None
+
+
+async def token_by_uid(platform: Platform, uid: str, token_type: str) -> Doc | None:
+    """A Token we know (ours or a partner's) by uid and type."""
+    query = (
+        select(tokens.c.document)
+        .where(tokens.c.object_id == stored_id(uid, TokenType(token_type)))
+        .order_by(tokens.c.last_updated.desc())
+        .limit(1)
+    )
+    async with platform.sessions() as session:
+        document = (await session.execute(query)).scalar_one_or_none()
+    return dict(document) if document is not None else None

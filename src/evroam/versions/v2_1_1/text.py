@@ -1,0 +1,38 @@
+"""What every document sent to a 2.1.1 peer obeys: ASCII strings and whole-second times.
+
+2.1.1's `string` is printable ASCII (CONFORMANCE T&F.51) and its DateTime examples carry no
+fractional seconds, which some 2.1.1 parsers refuse (T&F.45). Documents are converted from
+2.2.1 first (the module files here), then walked once by `for_peer`.
+"""
+
+import re
+import unicodedata
+from typing import Any
+
+_DATETIME_FRACTION = re.compile(r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})\.\d+(Z?)$")
+_PRINTABLE = re.compile(r"[^\x20-\x7E]")
+
+
+def ascii_text(value: str) -> str:
+    """Printable ASCII: accents folded (é → e), other characters dropped."""
+    if value.isascii() and value.isprintable():
+        return value
+    folded = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode("ascii")
+    return _PRINTABLE.sub("", folded)
+
+
+def whole_seconds(value: str) -> str:
+    """A DateTime without its fractional seconds (truncated: never later than the event)."""
+    match = _DATETIME_FRACTION.match(value)
+    return match.group(1) + match.group(2) if match else value
+
+
+def for_peer(document: Any) -> Any:
+    """The document with every string in 2.1.1's alphabet and every DateTime whole-second."""
+    if isinstance(document, str):
+        return ascii_text(whole_seconds(document))
+    if isinstance(document, dict):
+        return {key: for_peer(value) for key, value in document.items()}
+    if isinstance(document, list):
+        return [for_peer(value) for value in document]
+    return document

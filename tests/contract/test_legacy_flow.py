@@ -1,0 +1,224 @@
+"""OCPI 2.1.1 end to end in process: an eMSP that speaks only 2.1.1 connects to our CPO, which
+speaks both, and the whole charging story runs over 2.1.1 (DIGEST §16-§17; CONFORMANCE T&F.6,
+T&F.7, T&F.45, T&F.51, VER.80, CRED.99, LOC.157, SES.185, CDR.213, TOK.298, CMD.326-327,
+DUAL.373-375). Both sides store 2.2.1: each converts at its edge, and the requests between
+them are checked against the 2.1.1 shapes here."""
+
+import json
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import httpx
+import pytest
+
+from evroam.modules.cdrs.reconciliation import Status, known_for, reconcile_cdr
+from evroam.modules.commands.model import ReserveNow, StartSession, StopSession
+from evroam.modules.commands.sending import get_sent, send_command
+from evroam.modules.locations.repository import LocationRepository
+from evroam.modules.tokens.publish import NewToken, issue_token
+from evroam.protocol.auth import TokenEncoding, encode_token
+from evroam.settings import Settings
+from evroam.storage.documents import ObjectKey
+from tests.contract.charging_support import (
+    STILL,
+    Flow,
+    charging,
+    priced_site,
+    stored_cdrs,
+    stored_sessions,
+)
+from tests.contract.commands_support import command_token
+from tests.support import partner_named, platforms
+
+URL = "http://emsp.test/ocpi/2.1.1/emsp/commands/X/C1"
+ONLY_2_2_1 = {
+    "country_code",
+    "party_id",
+    "publish",
+    "publish_allowed_to",
+    "parking_type",
+    "cdr_token",
+    "cdr_location",
+    "contract_id",
+    "end_date_time",
+    "max_voltage",
+    "max_amperage",
+    "tariff_ids",
+    "authorization_reference",
+    "timeout",
+}
+
+
+@pytest.fixture
+async def flow(make_settings: Callable[..., Settings]) -> AsyncIterator[Flow]:
+    cpo = make_settings("cpo", "CPO:NL:CPO", **STILL)
+    emsp = make_settings("emsp", "EMSP:DE:MSP", versions=["2.1.1"])
+    async with platforms(cpo, emsp) as (router, (a, b)):
+        yield await charging(router, a, b, priced_site())
+
+
+def sent_to(flow: Flow, host: str) -> list[httpx.Request]:
+    return [r for r in flow.router.requests if r.url.host == host]
+
+
+def body_of(request: httpx.Request) -> Any:
+    return json.loads(request.content) if request.content else None
+
+
+def keys(document: Any) -> set[str]:
+    """Every key anywhere in a JSON document."""
+    if isinstance(document, dict):
+        return set(document) | {k for v in document.values() for k in keys(v)}
+    if isinstance(document, list):
+        return {k for v in document for k in keys(v)}
+    return set()
+
+
+async def start(flow: Flow) -> str:
+    command = StartSession(
+        response_url=URL, token=command_token(), location_id="LOC1", evse_uid="AC"
+    )
+    sent = await send_command(flow.emsp.platform, "cpo", command)
+    await flow.settle()
+    assert (await get_sent(flow.emsp.platform, sent.id)).result == "ACCEPTED"
+    return (await stored_sessions(flow.cpo.platform, own=True))[-1].id
+
+
+class TestConnection:
+    async def test_both_sides_are_connected_on_2_1_1(self, flow: Flow) -> None:
+        """VER.80, CRED.99: 2.1.1 version details without roles, flat credentials."""
+        cpo_side = await partner_named(flow.cpo.platform, "emsp")
+        emsp_side = await partner_named(flow.emsp.platform, "cpo")
+        assert cpo_side.version == emsp_side.version == "2.1.1"
+        assert [(r.role, r.country_code, r.party_id) for r in cpo_side.roles] == [
+            ("EMSP", "DE", "MSP")
+        ]
+        assert [(r.role, r.country_code, r.party_id) for r in emsp_side.roles] == [
+            ("CPO", "NL", "CPO")
+        ]
+        assert emsp_side.endpoint("commands") is not None
+        assert all(e.url.startswith("http://cpo.test/ocpi/2.1.1/") for e in emsp_side.endpoints)
+
+    async def test_calls_to_the_2_1_1_peer_carry_the_raw_token_and_no_routing(
+        self, flow: Flow
+    ) -> None:
+        """T&F.6: `Token <raw>` to a 2.1.1 peer; no OCPI-to/from headers (DIGEST §17.3)."""
+        token = (await partner_named(flow.cpo.platform, "emsp")).token_out
+        assert token
+        pushes = [r for r in sent_to(flow, "emsp.test") if "/ocpi/2.1.1/emsp/" in r.url.path]
+        assert pushes
+        for request in pushes:
+            assert request.headers["authorization"] == encode_token(token, TokenEncoding.RAW)
+            assert not any(h.startswith("ocpi-to-") for h in request.headers)
+
+
+class TestLocations:
+    async def test_location_pushed_in_2_1_1_shape_and_stored_as_2_2_1(self, flow: Flow) -> None:
+        """LOC.157, LOC.152, LOC.144, DUAL.373-374."""
+        [put] = [
+            r
+            for r in sent_to(flow, "emsp.test")
+            if r.method == "PUT" and "/emsp/locations/" in r.url.path
+        ]
+        assert put.url.path == "/ocpi/2.1.1/emsp/locations/NL/CPO/LOC1"
+        body = body_of(put)
+        assert not keys(body) & ONLY_2_2_1
+        assert body["type"] in {"ON_STREET", "PARKING_GARAGE", "PARKING_LOT", "OTHER", "UNKNOWN"}
+        connector = body["evses"][0]["connectors"][0]
+        assert (connector["tariff_id"], type(connector["voltage"])) == ("T1", int)
+        assert len(body["coordinates"]["latitude"].split(".")[1]) == 6
+        stored = await flow.emsp_in.get("/ocpi/2.2.1/receiver/locations/NL/CPO/LOC1")
+        assert stored.status_code == 404  # the eMSP holds it; our way in is the CPO's Receiver
+        async with flow.emsp.platform.sessions() as db:
+            location = await LocationRepository(db).get(ObjectKey("NL", "CPO", "LOC1"))
+        assert location is not None
+        assert (location.country_code, location.party_id, location.publish) == ("NL", "CPO", True)
+        assert location.evses
+        assert location.evses[0].connectors[0].tariff_ids == ["T1"]
+
+
+class TestChargingOver2_1_1:
+    async def test_remote_start_session_and_cdr(self, flow: Flow) -> None:
+        """SES.185, CDR.213, CMD.326: the whole story; the eMSP's CDR reconciles."""
+        session_id = await start(flow)
+        await flow.run(30)
+        sent = await send_command(
+            flow.emsp.platform, "cpo", StopSession(response_url=URL, session_id=session_id)
+        )
+        await flow.settle()
+        assert (await get_sent(flow.emsp.platform, sent.id)).result == "ACCEPTED"
+        await flow.run(5)
+        [session] = await stored_sessions(flow.emsp.platform, own=False)
+        assert (session.id, session.status.value) == (session_id, "COMPLETED")
+        assert session.cdr_token.contract_id == command_token().contract_id
+        assert (session.location_id, session.evse_uid) == ("LOC1", "AC")
+        [cdr] = await stored_cdrs(flow.emsp.platform, own=False)
+        [ours] = await stored_cdrs(flow.cpo.platform, own=True)
+        assert cdr.total_cost.excl_vat == ours.total_cost.excl_vat
+        assert cdr.total_energy == ours.total_energy
+        async with flow.emsp.platform.sessions() as db:
+            known = await known_for(db, cdr)
+        report = reconcile_cdr(cdr, known)
+        assert (report.status, report.time_zone) == (Status.MATCH, "Europe/Amsterdam"), report
+        # on the wire: 2.1.1 shapes only, whole seconds, the command result a CommandResponse
+        wire = [r for r in sent_to(flow, "emsp.test") if r.method in ("PUT", "PATCH", "POST")]
+        for request in wire:
+            body = body_of(request)
+            assert not keys(body) & ONLY_2_2_1, (request.url.path, keys(body) & ONLY_2_2_1)
+            assert ".0" not in json.dumps(body).split("last_updated")[-1][:30]
+        [session_put, *_] = [r for r in wire if "/emsp/sessions/" in r.url.path]
+        assert "start_datetime" in body_of(session_put)
+        assert "start_date_time" not in body_of(session_put)  # a ChargingPeriod's name only
+        [cdr_post] = [r for r in wire if "/emsp/cdrs" in r.url.path]
+        cdr_body = body_of(cdr_post)
+        assert isinstance(cdr_body["total_cost"], (int, float))
+        assert cdr_body["auth_id"] == command_token().contract_id
+        assert cdr_body["location"]["evses"][0]["uid"] == "AC"
+        results = [r for r in wire if "/emsp/commands/" in r.url.path]
+        assert results
+        assert all(set(body_of(r)) == {"result"} for r in results)
+
+    async def test_command_sent_in_2_1_1_shape(self, flow: Flow) -> None:
+        """CMD.326-327: no timeout required back; reservation_id an integer."""
+        await start(flow)
+        sent = await send_command(
+            flow.emsp.platform,
+            "cpo",
+            ReserveNow(
+                response_url=URL,
+                token=command_token(),
+                expiry_date="2026-03-02T12:00:00Z",
+                reservation_id="4711",
+                location_id="LOC1",
+                evse_uid="DC",
+            ),
+        )
+        await flow.settle()
+        posts = [
+            r
+            for r in sent_to(flow, "cpo.test")
+            if r.method == "POST" and "/cpo/commands/" in r.url.path
+        ]
+        assert [r.url.path.rsplit("/", 1)[-1] for r in posts] == ["START_SESSION", "RESERVE_NOW"]
+        reserve = body_of(posts[-1])
+        assert reserve["reservation_id"] == 4711
+        assert "auth_id" in reserve["token"]
+        assert "contract_id" not in reserve["token"]
+        assert (await get_sent(flow.emsp.platform, sent.id)).response is not None
+
+
+class TestTokens:
+    async def test_issued_token_reaches_the_cpo_with_auth_id(self, flow: Flow) -> None:
+        """TOK.298."""
+        token = await issue_token(flow.emsp.platform, NewToken(uid="CARD9"))
+        await flow.emsp.app.state.outbox.drain()
+        [put] = [
+            r
+            for r in sent_to(flow, "cpo.test")
+            if r.method == "PUT" and "/cpo/tokens/" in r.url.path
+        ]
+        assert put.url.path == "/ocpi/2.1.1/cpo/tokens/DE/MSP/CARD9"
+        assert "type" not in put.url.params
+        body = body_of(put)
+        assert body["auth_id"] == token.contract_id
+        assert not keys(body) & ONLY_2_2_1
