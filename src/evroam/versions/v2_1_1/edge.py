@@ -13,12 +13,20 @@ none are sent. Versions and credentials have 2.1.1 routes of their own and pass 
 """
 
 import json
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.responses import Response
 
-from evroam.errors import BodyTooLarge, MalformedBody, NotFound, OcpiError
+from evroam.errors import (
+    BodyTooLarge,
+    InvalidParameters,
+    MalformedBody,
+    NotFound,
+    OcpiError,
+    ServerError,
+)
 from evroam.partners.auth import Reach, authenticate
 from evroam.platform import Platform
 from evroam.protocol.context import ASGIApp, Message, Receive, Scope, Send
@@ -35,6 +43,7 @@ from evroam.versions.v2_1_1.translate import (
 )
 from evroam.versions.v2_2_1 import SPEC as CANONICAL
 
+log = logging.getLogger("evroam.errors")
 PREFIX = f"/ocpi/{SPEC.number}/"
 # 2.1.1 has no 2004 (unknown Token) and no 4xxx (Hub errors): the nearest generic code
 STATUS_2_1_1 = {2004: 2000, 4000: 3000, 4001: 3000, 4002: 3000, 4003: 3000}
@@ -78,6 +87,9 @@ class LegacyEdge:
             status, headers, content = await self._serve(scope, receive, route)
         except OcpiError as exc:
             status, headers, content = _rendered(error_response(exc))
+        except Exception:  # a bug of ours: the peer gets an envelope, the log the traceback
+            log.exception("Unexpected error serving a 2.1.1 request to %s", path)
+            status, headers, content = _rendered(error_response(ServerError()))
         headers = [h for h in headers if h[0].lower() != b"content-length"]
         headers.append((b"content-length", str(len(content)).encode()))
         await send({"type": "http.response.start", "status": status, "headers": headers})
@@ -106,7 +118,11 @@ class LegacyEdge:
         if replacing_patch(call, body):
             status, headers, content = await patch_as_put(call, body, inner)
         else:
-            body, query = await request_in(call, body)
+            try:
+                body, query = await request_in(call, body)
+            except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+                problem = f"Not a valid OCPI 2.1.1 {call.module} body: {_what(exc)}"
+                raise InvalidParameters(problem) from exc
             status, headers, content = await inner(scope["method"], body, query)
         return status, _headers_out(headers), await _content_out(call, status, content)
 
@@ -243,6 +259,13 @@ async def _content_out(call: "Call", status: int, content: bytes) -> bytes:
     if code in STATUS_2_1_1:
         envelope["status_code"] = STATUS_2_1_1[code]
     return json.dumps(for_peer(envelope), separators=(",", ":")).encode()
+
+
+def _what(exc: Exception) -> str:
+    """What a conversion failed on, for the peer: a missing field by name."""
+    if isinstance(exc, KeyError):
+        return f"missing field {exc.args[0]!r}"
+    return str(exc)[:200] or type(exc).__name__
 
 
 def _rendered(response: Response) -> Answer:

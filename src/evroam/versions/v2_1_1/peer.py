@@ -127,8 +127,19 @@ class PeerEdge:
         module, role, rest = route
         kind = str((params or {}).get("type") or "RFID")
         if isinstance(data, list):
-            return [await self._in(module, role, method, rest, d, kind) for d in data]
-        return await self._in(module, role, method, rest, data, kind)
+            return [await self._tolerant(module, role, method, rest, d, kind) for d in data]
+        try:
+            return await self._in(module, role, method, rest, data, kind)
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+            raise PartnerProtocolError(f"Not a valid OCPI 2.1.1 {module} answer: {exc!r}") from exc
+
+    async def _tolerant(self, *args: Any) -> Any:
+        """One object of a list: as converted, or as received when it cannot be (the caller's
+        validation then skips it and reports it, as any invalid object of a page)."""
+        try:
+            return await self._in(*args)
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError):
+            return args[4]
 
     async def _in(
         self,

@@ -76,8 +76,8 @@ async def _receiver_in(call: Call, doc: Doc) -> tuple[Any, dict[str, str]]:
     platform, module = call.platform, call.module
     if module == "locations":
         return _location_in(call, doc), {}
-    if module == "tariffs":
-        return tariffs.tariff_in(doc, call.url_owner), {}
+    if module == "tariffs":  # the spec's own PUT example has no last_updated: received now
+        return _stamped(tariffs.tariff_in(doc, call.url_owner)), {}
     if module == "tokens":
         if call.method == "PATCH":
             return _stamped(tokens.token_patch_in(doc)), {}
