@@ -31,6 +31,10 @@ DESCRIPTION = """
 evroam speaks OCPI to roaming partners. Every OCPI endpoint needs
 `Authorization: Token <base64(token)>`; responses are OCPI envelopes
 (`data`, `status_code`, `status_message`, `timestamp`). Start at `GET /ocpi/versions`.
+
+Partners on OCPI 2.1.1 call `/ocpi/2.1.1/cpo/{module}` and `/ocpi/2.1.1/emsp/{module}`
+with `Authorization: Token <token>` (raw): each is answered by the 2.2.1 interface of the
+same module and role documented here, with bodies in 2.1.1 shapes.
 """
 
 

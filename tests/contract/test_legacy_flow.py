@@ -154,6 +154,7 @@ class TestChargingOver2_1_1:
         assert (session.location_id, session.evse_uid) == ("LOC1", "AC")
         [cdr] = await stored_cdrs(flow.emsp.platform, own=False)
         [ours] = await stored_cdrs(flow.cpo.platform, own=True)
+        assert cdr.session_id == session_id  # not in a 2.1.1 CDR: found by place, time, contract
         assert cdr.total_cost.excl_vat == ours.total_cost.excl_vat
         assert cdr.total_energy == ours.total_energy
         async with flow.emsp.platform.sessions() as db:

@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from evroam.errors import PartnerError
+from evroam.modules.credentials.service import rotate, unregister
 from evroam.modules.locations.enums import TokenType
 from evroam.modules.locations.model import Location
 from evroam.modules.locations.publish import save_locations
@@ -460,3 +461,19 @@ class TestStatusCodes:
         response = await to_emsp.call("POST", "/ocpi/2.1.1/emsp/cdrs", cdr)
         assert response.json()["status_code"] == 2001
         assert "stop_date_time" in response.json()["status_message"]
+
+
+class TestLifecycle:
+    async def test_rotation_and_unregistration_over_2_1_1(self, legacy: Any) -> None:
+        """Credentials PUT and DELETE in 2.1.1's flat shape: new tokens both ways, then none."""
+        cpo, emsp, to_cpo, _ = legacy
+        await rotate(emsp.platform, "cpo")
+        rotated = (await partner_named(emsp.platform, "cpo")).token_out
+        assert rotated
+        assert rotated != to_cpo.token
+        assert (await to_cpo.call("GET", "/ocpi/2.1.1/cpo/locations")).status_code == 401
+        fresh = Peer(cpo, rotated)
+        assert (await fresh.call("GET", "/ocpi/2.1.1/cpo/locations")).status_code == 200
+        assert (await partner_named(cpo.platform, "emsp")).version == "2.1.1"
+        await unregister(emsp.platform, "cpo")
+        assert (await fresh.call("GET", "/ocpi/2.1.1/cpo/locations")).status_code == 401

@@ -57,6 +57,7 @@ class VersionSpec:
     single_party: bool = False
     # False: spoken by translation to and from the version we store (v2_1_1's edge and peer)
     canonical: bool = True
+    unsupported_commands: frozenset[str] = frozenset()  # CommandTypes the version lacks
 
     @property
     def key(self) -> tuple[int, ...]:

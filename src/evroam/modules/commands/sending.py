@@ -132,6 +132,14 @@ async def send_command(
             " an eMSP may only use its own tokens."
         )
     kind, uid = command_type(command), uuid.uuid4().hex
+    spec = by_number(partner.version or "")
+    if spec is not None and kind.value in spec.unsupported_commands:
+        raise EvroamError(
+            f"{partner.name} speaks OCPI {spec.number}, which has no {kind.value} command"
+            " (a reservation there ends at its expiry_date)."
+            if kind is CommandType.CANCEL_RESERVATION
+            else f"{partner.name} speaks OCPI {spec.number}, which has no {kind.value} command."
+        )
     body = command.model_copy(update={"response_url": response_url(platform, partner, kind, uid)})
     document = body.model_dump(mode="json", exclude_none=True)
     await _store(platform, partner, uid, kind, document, (ours, theirs))

@@ -75,6 +75,7 @@ SPEC = VersionSpec(
     endpoint_roles=False,
     single_party=True,
     canonical=False,
+    unsupported_commands=frozenset({"CANCEL_RESERVATION"}),
 )
 
 # The interface a 2.1.1 party's endpoint of each module is, by the party's role.

@@ -235,8 +235,14 @@ def patch_out(patch: Doc) -> Doc:
         out["tariff_id"] = ids[0] if ids else None
     if out.get("power_type") in POWER_TYPES:
         out["power_type"] = POWER_TYPES[out["power_type"]]
+    if "standard" in out and out["standard"] not in CONNECTOR_TYPES:
+        raise ValueError(f"2.1.1 names no connector standard {out['standard']}")
+    if out.get("address") is not None:
+        out["address"] = str(out["address"])[:ADDRESS_LENGTH]
     if out.get("coordinates") is not None:
         out["coordinates"] = geo_out(out["coordinates"])
+    if out.get("related_locations") is not None:
+        out["related_locations"] = [geo_out(p) for p in out["related_locations"]]
     if out.get("opening_times") is not None:
         out["opening_times"] = hours_out(out["opening_times"])
     if out.get("energy_mix") is not None:

@@ -4,6 +4,7 @@ A 2.1.1 Session or CDR embeds its Location where 2.2.1 names its ids, and names 
 contract (`auth_id`) where 2.2.1 carries the Token's uid and type as well.
 """
 
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Table, select
@@ -13,6 +14,7 @@ from evroam.modules.locations.repository import locations
 from evroam.modules.sessions.repository import sessions
 from evroam.modules.tokens.repository import stored_id, tokens
 from evroam.platform import Platform
+from evroam.protocol.types import ci_key
 from evroam.storage.documents import ObjectKey, by_key, key_params
 
 Doc = dict[str, Any]
@@ -70,3 +72,45 @@ async def token_by_uid(platform: Platform, uid: str, token_type: str) -> Doc | N
     async with platform.sessions() as session:
         document = (await session.execute(query)).scalar_one_or_none()
     return dict(document) if document is not None else None
+
+
+async def session_of_cdr(platform: Platform, cdr: Doc) -> str | None:
+    """The id of the stored Session a 2.2.1-converted CDR of a 2.1.1 peer settles: 2.1.1 CDRs
+    do not name it, but the Session of that owner at that place, for that contract, started
+    in the same second is the one (reconciliation compares the two by id)."""
+    place = cdr.get("cdr_location") or {}
+    contract = (cdr.get("cdr_token") or {}).get("contract_id")
+    started = parse_datetime(str(cdr.get("start_date_time", "")))
+    if started is None or not contract:
+        return None
+    c = sessions.c
+    query = (
+        select(c.document)
+        .where(
+            c.country_code == ci_key(str(cdr.get("country_code", ""))),
+            c.party_id == ci_key(str(cdr.get("party_id", ""))),
+            c.document["location_id"].as_string() == place.get("id"),
+        )
+        .order_by(c.last_updated.desc())
+        .limit(50)
+    )
+    async with platform.sessions() as session:
+        documents = (await session.execute(query)).scalars().all()
+    for document in documents:
+        begun = parse_datetime(str(document.get("start_date_time", "")))
+        token = document.get("cdr_token") or {}
+        if (
+            begun is not None
+            and begun.replace(microsecond=0) == started.replace(microsecond=0)
+            and ci_key(str(token.get("contract_id", ""))) == ci_key(str(contract))
+        ):
+            return str(document["id"])
+    return None
+
+
+def parse_datetime(value: str) -> datetime | None:
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)

@@ -21,7 +21,12 @@ from evroam.versions.v2_1_1.lookups import (
     token_by_uid,
 )
 from evroam.versions.v2_1_1.text import for_peer
-from evroam.versions.v2_1_1.translate import cdr_location, embedded_location, safe_tariff_out
+from evroam.versions.v2_1_1.translate import (
+    cdr_location,
+    embedded_location,
+    safe_tariff_out,
+    with_session,
+)
 
 Doc = dict[str, Any]
 SENDER, RECEIVER = InterfaceRole.SENDER, InterfaceRole.RECEIVER
@@ -178,7 +183,8 @@ class PeerEdge:
         if module == "cdrs":
             token = await self._contract(doc)
             tariff_in = lambda t: tariffs.tariff_in(t, owner)  # noqa: E731
-            return cdrs.cdr_in(doc, owner, token, tariff_in, token_owner=ours)
+            converted = cdrs.cdr_in(doc, owner, token, tariff_in, token_owner=ours)
+            return await with_session(self.platform, converted)
         return doc
 
     async def _contract(self, doc: Doc) -> Doc | None:

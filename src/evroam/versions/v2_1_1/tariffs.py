@@ -1,9 +1,10 @@
 """OCPI 2.1.1 Tariffs (2.1.1 mod_tariffs.md) ⇄ the 2.2.1 documents we store.
 
-Out: the 2.2.1-only fields go (owner, type, min/max_price, validity period, `vat`, current and
-reservation restrictions). An element restricted by what 2.1.1 cannot say (current, a
-reservation) is left out rather than sent unrestricted, which would price other charging
-with it; a Tariff left with no element cannot be sent (`Unsendable`). In: the owner comes
+Out: the 2.2.1-only fields go (owner, min/max_price, validity period, `vat`, current and
+reservation restrictions), and a Tariff of a type other than REGULAR is not sent at all. An
+element restricted by what 2.1.1 cannot say (current, a reservation) is left out rather than
+sent unrestricted, which would price other charging with it; a Tariff left with no element
+cannot be sent (`Unsendable`). In: the owner comes
 from the peer's credentials (DUAL.374). 2.1.1 Receivers also take PATCH (TAR.217):
 `patch_in` names its fields in 2.2.1 and the edge merges them into the stored Tariff.
 """
@@ -57,6 +58,10 @@ def elements_out(elements: list[Doc]) -> list[Doc]:
 
 def tariff_out(tariff: Doc) -> Doc:
     """A stored Tariff as a 2.1.1 peer reads it; Unsendable when no element is left."""
+    if tariff.get("type") not in (None, "REGULAR"):
+        # an ad hoc or profile price: a 2.1.1 peer, which cannot tell, would show it as the
+        # price for its drivers
+        raise Unsendable(f"Tariff {tariff.get('id')} is of type {tariff['type']}, unknown to 2.1.1")
     out = {key: tariff[key] for key in _TARIFF_FIELDS if key in tariff}
     out["elements"] = elements_out(tariff.get("elements") or [])
     if not out["elements"]:
@@ -74,9 +79,20 @@ def tariff_in(tariff: Doc, owner: tuple[str, str]) -> Doc:
 
 
 def patch_in(patch: Doc) -> Doc:
-    """2.1.1 Tariff fields in 2.2.1 names: the shape is the same but for energy_mix."""
+    """2.1.1 Tariff fields in 2.2.1 names: the shape is the same but for energy_mix and the
+    end of a day, which 2.1.1's time format lets a peer write "24:00" and 2.2.1 writes
+    "00:00" (Tariffs §11.4.6)."""
     keep = (*_TARIFF_FIELDS, "elements", "energy_mix")
     out = {key: patch[key] for key in keep if key in patch}
     if out.get("energy_mix") is not None:
         out["energy_mix"] = energy_mix_in(out["energy_mix"])
+    if isinstance(out.get("elements"), list):
+        out["elements"] = [_element_in(e) for e in out["elements"]]
     return out
+
+
+def _element_in(element: Any) -> Any:
+    restrictions = element.get("restrictions") if isinstance(element, dict) else None
+    if not isinstance(restrictions, dict) or restrictions.get("end_time") != "24:00":
+        return element
+    return {**element, "restrictions": {**restrictions, "end_time": "00:00"}}

@@ -15,7 +15,12 @@ from evroam.partners.model import InterfaceRole
 from evroam.platform import Platform
 from evroam.protocol.timestamps import format_datetime, utc_now
 from evroam.versions.v2_1_1 import cdrs, commands, locations, sessions, tariffs, tokens
-from evroam.versions.v2_1_1.lookups import location_document, our_party, token_by_contract
+from evroam.versions.v2_1_1.lookups import (
+    location_document,
+    our_party,
+    session_of_cdr,
+    token_by_contract,
+)
 
 Doc = dict[str, Any]
 SENDER, RECEIVER = InterfaceRole.SENDER, InterfaceRole.RECEIVER
@@ -91,10 +96,10 @@ async def _receiver_in(call: Call, doc: Doc) -> tuple[Any, dict[str, str]]:
     if module == "cdrs" and call.owner is not None:
         owner, ours = call.owner, our_party(platform)
         token = await _token_of(platform, doc)
-        return (
-            cdrs.cdr_in(doc, owner, token, lambda t: tariffs.tariff_in(t, owner), token_owner=ours),
-            {},
+        converted = cdrs.cdr_in(
+            doc, owner, token, lambda t: tariffs.tariff_in(t, owner), token_owner=ours
         )
+        return await with_session(platform, converted), {}
     if module == "commands" and call.rest and call.owner is not None:
         return commands.command_in(call.rest[0].upper(), doc, call.owner), {}
     return doc, {}
@@ -108,6 +113,12 @@ def _location_in(call: Call, doc: Doc) -> Doc:
         zone = call.platform.settings.legacy_time_zone
         return locations.location_in(doc, call.url_owner, zone)
     return locations.evse_in(doc) if level == 2 else locations.connector_in(doc)
+
+
+async def with_session(platform: Platform, cdr: Doc) -> Doc:
+    """The CDR with the id of the Session it settles, where we hold that Session."""
+    session_id = await session_of_cdr(platform, cdr)
+    return cdr | {"session_id": session_id} if session_id else cdr
 
 
 async def _token_of(platform: Platform, doc: Doc) -> Doc | None:
