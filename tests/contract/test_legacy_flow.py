@@ -1,7 +1,7 @@
 """OCPI 2.1.1 end to end in process: an eMSP that speaks only 2.1.1 connects to our CPO, which
-speaks both, and the whole charging story runs over 2.1.1 (DIGEST §16-§17; CONFORMANCE T&F.6,
-T&F.7, T&F.45, T&F.51, VER.80, CRED.99, LOC.157, SES.185, CDR.213, TOK.298, CMD.326-327,
-DUAL.373-375). Both sides store 2.2.1: each converts at its edge, and the requests between
+speaks both, and the whole charging story runs over 2.1.1 (DIGEST §16-§17; CONFORMANCE A.6,
+A.7, A.45, A.51, C.80, D.99, E.157, F.185, G.213, J.298, K.326-327,
+O.373-375). Both sides store 2.2.1: each converts at its edge, and the requests between
 them are checked against the 2.1.1 shapes here."""
 
 import json
@@ -86,7 +86,7 @@ async def start(flow: Flow) -> str:
 
 class TestConnection:
     async def test_both_sides_are_connected_on_2_1_1(self, flow: Flow) -> None:
-        """VER.80, CRED.99: 2.1.1 version details without roles, flat credentials."""
+        """C.80, D.99: 2.1.1 version details without roles, flat credentials."""
         cpo_side = await partner_named(flow.cpo.platform, "emsp")
         emsp_side = await partner_named(flow.emsp.platform, "cpo")
         assert cpo_side.version == emsp_side.version == "2.1.1"
@@ -102,7 +102,7 @@ class TestConnection:
     async def test_calls_to_the_2_1_1_peer_carry_the_raw_token_and_no_routing(
         self, flow: Flow
     ) -> None:
-        """T&F.6: `Token <raw>` to a 2.1.1 peer; no OCPI-to/from headers (DIGEST §17.3)."""
+        """A.6: `Token <raw>` to a 2.1.1 peer; no OCPI-to/from headers (DIGEST §17.3)."""
         token = (await partner_named(flow.cpo.platform, "emsp")).token_out
         assert token
         pushes = [r for r in sent_to(flow, "emsp.test") if "/ocpi/2.1.1/emsp/" in r.url.path]
@@ -114,7 +114,7 @@ class TestConnection:
 
 class TestLocations:
     async def test_location_pushed_in_2_1_1_shape_and_stored_as_2_2_1(self, flow: Flow) -> None:
-        """LOC.157, LOC.152, LOC.144, DUAL.373-374."""
+        """E.157, E.152, E.144, O.373-374."""
         [put] = [
             r
             for r in sent_to(flow, "emsp.test")
@@ -139,7 +139,7 @@ class TestLocations:
 
 class TestChargingOver2_1_1:
     async def test_remote_start_session_and_cdr(self, flow: Flow) -> None:
-        """SES.185, CDR.213, CMD.326: the whole story; the eMSP's CDR reconciles."""
+        """F.185, G.213, K.326: the whole story; the eMSP's CDR reconciles."""
         session_id = await start(flow)
         await flow.run(30)
         sent = await send_command(
@@ -180,7 +180,7 @@ class TestChargingOver2_1_1:
         assert all(set(body_of(r)) == {"result"} for r in results)
 
     async def test_command_sent_in_2_1_1_shape(self, flow: Flow) -> None:
-        """CMD.326-327: no timeout required back; reservation_id an integer."""
+        """K.326-327: no timeout required back; reservation_id an integer."""
         await start(flow)
         sent = await send_command(
             flow.emsp.platform,
@@ -210,7 +210,7 @@ class TestChargingOver2_1_1:
 
 class TestTokens:
     async def test_issued_token_reaches_the_cpo_with_auth_id(self, flow: Flow) -> None:
-        """TOK.298."""
+        """J.298."""
         token = await issue_token(flow.emsp.platform, NewToken(uid="CARD9"))
         await flow.emsp.app.state.outbox.drain()
         [put] = [

@@ -117,7 +117,7 @@ def ok(response: httpx.Response) -> Any:
 
 class TestVersionsAndCredentials:
     async def test_version_details_list_each_module_once_without_role(self, legacy: Any) -> None:
-        """VER.80, DUAL.375: 2.1.1 endpoints at their own version URL, no `role`."""
+        """C.80, O.375: 2.1.1 endpoints at their own version URL, no `role`."""
         _, _, to_cpo, _ = legacy
         details = ok(await to_cpo.call("GET", "/ocpi/2.1.1"))
         assert details["version"] == "2.1.1"
@@ -131,14 +131,14 @@ class TestVersionsAndCredentials:
             assert endpoint["url"].startswith("http://cpo.test/ocpi/2.1.1/")
 
     async def test_credentials_are_flat(self, legacy: Any) -> None:
-        """CRED.99, CRED.86: business_details, party_id, country_code; no roles."""
+        """D.99, D.86: business_details, party_id, country_code; no roles."""
         _, _, to_cpo, _ = legacy
         data = ok(await to_cpo.call("GET", "/ocpi/2.1.1/credentials"))
         assert set(data) == {"token", "url", "business_details", "party_id", "country_code"}
         assert (data["country_code"], data["party_id"]) == ("NL", "CPO")
 
     async def test_raw_and_base64_tokens_both_work(self, legacy: Any) -> None:
-        """T&F.7, and tolerant of a peer sending Base64."""
+        """A.7, and tolerant of a peer sending Base64."""
         _, _, to_cpo, _ = legacy
         for encoding in TokenEncoding:
             response = await to_cpo.call("GET", "/ocpi/2.1.1/cpo/locations", encoding=encoding)
@@ -161,7 +161,7 @@ class TestVersionsAndCredentials:
 
 class TestCpoInterfaces:
     async def test_locations_list_in_2_1_1_shape(self, legacy: Any) -> None:
-        """LOC.157, LOC.152, LOC.148, LOC.144, T&F.45, DUAL.373."""
+        """E.157, E.152, E.148, E.144, A.45, O.373."""
         cpo, _, to_cpo, _ = legacy
         document = site().model_dump(mode="json", exclude_none=True)
         document["name"] = "Café Ünter den Linden"
@@ -179,7 +179,7 @@ class TestCpoInterfaces:
         assert not {"country_code", "party_id", "publish", "parking_type"} & set(location)
         assert location["type"] in {"ON_STREET", "PARKING_GARAGE", "UNDERGROUND_GARAGE",
                                     "PARKING_LOT", "OTHER", "UNKNOWN"}  # fmt: skip
-        assert location["name"] == "Cafe Unter den Linden"  # T&F.51
+        assert location["name"] == "Cafe Unter den Linden"  # A.51
         assert location["last_updated"] == "2026-03-01T10:00:00Z"
         assert response.json()["timestamp"].count(".") == 0
         assert location["opening_times"] == {
@@ -217,7 +217,7 @@ class TestCpoInterfaces:
         assert {"voltage", "amperage"} <= set(connector)
 
     async def test_token_put_with_auth_id(self, legacy: Any) -> None:
-        """TOK.298, DUAL.374: stored with contract_id and the peer's party."""
+        """J.298, O.374: stored with contract_id and the peer's party."""
         _, _, to_cpo, _ = legacy
         token = {
             "uid": "012345678",
@@ -296,7 +296,7 @@ class TestEmspInterfaces:
         assert (await to_emsp.call("GET", path)).status_code == 404
 
     async def test_tariff_patch_updates_only_the_given_fields(self, legacy: Any) -> None:
-        """TAR.217: 2.1.1 Receivers take PATCH; the spec's own example changes the price."""
+        """H.217: 2.1.1 Receivers take PATCH; the spec's own example changes the price."""
         _, _, _, to_emsp = legacy
         path = "/ocpi/2.1.1/emsp/tariffs/NL/CPO/12"
         tariff = {**TARIFF_2_1_1, "tariff_alt_url": "https://cpo.example/t12"}
@@ -352,7 +352,7 @@ class TestEmspInterfaces:
         assert (row.document["evse_uid"], row.document["connector_id"]) == ("3256", "1")
 
     async def test_cdr_post_answers_a_2_1_1_location(self, legacy: Any) -> None:
-        """CDR.213: POSTed in 2.1.1, readable at the URL of the Location header."""
+        """G.213: POSTed in 2.1.1, readable at the URL of the Location header."""
         _, _, _, to_emsp = legacy
         cdr = {
             "id": "12345",
@@ -408,7 +408,7 @@ class TestEmspInterfaces:
 
 class TestPull:
     async def test_emsp_pulls_locations_from_the_2_1_1_cpo(self, legacy: Any) -> None:
-        """Pull over 2.1.1: stored in 2.2.1, owned by the CPO's party (DUAL.374)."""
+        """Pull over 2.1.1: stored in 2.2.1, owned by the CPO's party (O.374)."""
         cpo, emsp, _, _ = legacy
         documents = [
             Location.model_validate(
@@ -432,13 +432,13 @@ class TestPull:
 
 class TestStatusCodes:
     async def test_unknown_token_is_404_with_a_2_1_1_code(self, legacy: Any) -> None:
-        """T&F.14: 2.1.1 has no 2004; the answer stays HTTP 404 with the generic 2000."""
+        """A.14: 2.1.1 has no 2004; the answer stays HTTP 404 with the generic 2000."""
         _, _, _, to_emsp = legacy
         response = await to_emsp.call("POST", "/ocpi/2.1.1/emsp/tokens/NOPE/authorize")
         assert (response.status_code, response.json()["status_code"]) == (404, 2000)
 
     async def test_cdr_without_stop_date_time_is_2001(self, legacy: Any) -> None:
-        """CDR.192 (2.1.1: stop_date_time)."""
+        """G.192 (2.1.1: stop_date_time)."""
         _, _, _, to_emsp = legacy
         cdr = {
             "id": "X1",

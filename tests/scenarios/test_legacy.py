@@ -97,7 +97,7 @@ async def rfid_in_real_time_then_blocked(cpo: Node, emsp: Node) -> None:
 
 
 async def reserve_with_an_integer_id(emsp: Node) -> None:
-    """2.1.1's reservation_id is an integer (CMD.327) and 2.1.1 has no cancel: asking for one
+    """2.1.1's reservation_id is an integer (K.327) and 2.1.1 has no cancel: asking for one
     is refused before anything is sent."""
     reserve = {
         "evse_uid": "TWIN",

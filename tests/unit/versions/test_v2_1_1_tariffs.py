@@ -191,7 +191,7 @@ class TestTariffOut:
 
     @pytest.mark.parametrize("name", TYPED_TARIFF_FILES)
     def test_a_tariff_of_another_type_than_regular_is_not_sent(self, name: str) -> None:
-        """DUAL.373: 2.1.1 cannot say a price is ad hoc or a profile's."""
+        """O.373: 2.1.1 cannot say a price is ad hoc or a profile's."""
         assert TYPED_TARIFF_FILES  # the examples hold ad hoc and profile tariffs
         with pytest.raises(Unsendable):
             tariff_out(example(name))

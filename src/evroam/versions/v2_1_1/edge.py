@@ -8,7 +8,7 @@ be: the same authentication, ownership checks, services and storage. The answer'
 converted (`translate.response_out`), its strings made ASCII and its times whole seconds
 (`text.for_peer`), status codes 2.1.1 lacks mapped, and `Link` / `Location` headers moved
 back to the 2.1.1 URLs. 2.1.1 has no routing headers: our party is the platform's only one
-and the peer's is the one its credentials carry (DUAL.374), as the 2.2.1 routes assume when
+and the peer's is the one its credentials carry (O.374), as the 2.2.1 routes assume when
 none are sent. Versions and credentials have 2.1.1 routes of their own and pass through.
 """
 

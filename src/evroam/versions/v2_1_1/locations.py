@@ -4,8 +4,8 @@ Pure functions over JSON documents. Out (to a 2.1.1 peer): the 2.2.1-only fields
 is filled from `parking_type`, connectors carry `voltage`/`amperage`/`tariff_id`, Hours are
 `regular_hours` *or* `twentyfourseven`, coordinates have exactly 6 decimals, and enum values
 2.1.1 does not know are dropped (a connector of an unknown standard with them; CONFORMANCE
-LOC.144, 148, 152, 157; DUAL.373). In (from a 2.1.1 peer): the owner comes from the peer's
-credentials (DUAL.374), `publish` is true, and a missing `time_zone` is the platform's
+E.144, 148, 152, 157; O.373). In (from a 2.1.1 peer): the owner comes from the peer's
+credentials (O.374), `publish` is true, and a missing `time_zone` is the platform's
 `legacy_time_zone`.
 """
 
@@ -101,7 +101,7 @@ def geo_out(point: Doc) -> Doc:
 
 
 def hours_out(hours: Doc) -> Doc:
-    """2.1.1 Hours hold `regular_hours` or `twentyfourseven`, never both (LOC.148)."""
+    """2.1.1 Hours hold `regular_hours` or `twentyfourseven`, never both (E.148)."""
     out: Doc = {k: hours[k] for k in ("exceptional_openings", "exceptional_closings") if k in hours}
     if hours.get("twentyfourseven"):
         out["twentyfourseven"] = True
@@ -182,7 +182,7 @@ _LOCATION_FIELDS = (
 
 
 def location_out(location: Doc) -> Doc:
-    """A stored Location as a 2.1.1 peer reads it (no country_code/party_id/publish, LOC.157)."""
+    """A stored Location as a 2.1.1 peer reads it (no country_code/party_id/publish, E.157)."""
     out = {key: location[key] for key in _LOCATION_FIELDS if key in location}
     out["type"] = LOCATION_TYPES_BY_PARKING.get(location.get("parking_type") or "", "UNKNOWN")
     out["address"] = str(location.get("address", ""))[:ADDRESS_LENGTH]

@@ -5,7 +5,7 @@ reservation restrictions), and a Tariff of a type other than REGULAR is not sent
 element restricted by what 2.1.1 cannot say (current, a reservation) is left out rather than
 sent unrestricted, which would price other charging with it; a Tariff left with no element
 cannot be sent (`Unsendable`). In: the owner comes
-from the peer's credentials (DUAL.374). 2.1.1 Receivers also take PATCH (TAR.217):
+from the peer's credentials (O.374). 2.1.1 Receivers also take PATCH (H.217):
 `patch_in` names its fields in 2.2.1 and the edge merges them into the stored Tariff.
 """
 

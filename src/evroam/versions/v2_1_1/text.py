@@ -1,7 +1,7 @@
 """What every document sent to a 2.1.1 peer obeys: ASCII strings and whole-second times.
 
-2.1.1's `string` is printable ASCII (CONFORMANCE T&F.51) and its DateTime examples carry no
-fractional seconds, which some 2.1.1 parsers refuse (T&F.45). Documents are converted from
+2.1.1's `string` is printable ASCII (CONFORMANCE A.51) and its DateTime examples carry no
+fractional seconds, which some 2.1.1 parsers refuse (A.45). Documents are converted from
 2.2.1 first (the module files here), then walked once by `for_peer`.
 """
 

@@ -128,7 +128,7 @@ async def _token_of(platform: Platform, doc: Doc) -> Doc | None:
 
 def replacing_patch(call: Call, body: Any) -> bool:
     """Whether a 2.1.1 PATCH is served as a PUT of the merged object: a Tariff (2.1.1
-    Receivers take PATCH, 2.2.1 has none, TAR.217) or a Session's charging_periods (a 2.1.1
+    Receivers take PATCH, 2.2.1 has none, H.217) or a Session's charging_periods (a 2.1.1
     PATCH replaces the list, a 2.2.1 PATCH appends to it)."""
     if call.method != "PATCH" or call.role is not RECEIVER:
         return False
