@@ -25,7 +25,6 @@ from evroam.push.worker import OutboxWorker, deliverers
 from evroam.settings import Role, Settings
 from evroam.sync.schedule import sync_tasks
 from evroam.versions import supported
-from evroam.versions.v2_1_1.edge import LegacyEdge
 
 DESCRIPTION = """
 evroam speaks OCPI to roaming partners. Every OCPI endpoint needs
@@ -100,7 +99,9 @@ def create_app(settings: Settings, *, transport: httpx.AsyncBaseTransport | None
     ]
     app.add_middleware(FastLane, routes=lanes)  # inside the context middleware
     app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.http.max_body_bytes)
-    app.add_middleware(LegacyEdge, max_body_bytes=settings.http.max_body_bytes)  # 2.1.1 peers
+    for spec in supported():  # versions spoken by translation (2.1.1): outermost
+        if spec.middleware is not None:
+            app.add_middleware(spec.middleware, max_body_bytes=settings.http.max_body_bytes)
     install_error_handlers(app)
     app.include_router(_routes(frozenset(roles)))
 

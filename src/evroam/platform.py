@@ -151,8 +151,7 @@ class Platform:
         """The conversions of calls to a partner connected on a version we do not store
         (2.1.1), or None."""
         spec = by_number(partner.version or "")
-        if spec is None or spec.canonical:
+        if spec is None or spec.peer_edge is None:
             return None
-        from evroam.versions.v2_1_1.peer import PeerEdge  # it reads the store: imports Platform
-
-        return PeerEdge(self, partner)
+        edge: VersionEdge = spec.peer_edge(self, partner)
+        return edge

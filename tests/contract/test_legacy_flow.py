@@ -5,6 +5,7 @@ O.373-375). Both sides store 2.2.1: each converts at its edge, and the requests 
 them are checked against the 2.1.1 shapes here."""
 
 import json
+import re
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -63,6 +64,17 @@ def sent_to(flow: Flow, host: str) -> list[httpx.Request]:
 
 def body_of(request: httpx.Request) -> Any:
     return json.loads(request.content) if request.content else None
+
+
+def strings(document: Any) -> list[str]:
+    """Every string value anywhere in a JSON document."""
+    if isinstance(document, str):
+        return [document]
+    if isinstance(document, dict):
+        return [s for v in document.values() for s in strings(v)]
+    if isinstance(document, list):
+        return [s for v in document for s in strings(v)]
+    return []
 
 
 def keys(document: Any) -> set[str]:
@@ -166,7 +178,8 @@ class TestChargingOver2_1_1:
         for request in wire:
             body = body_of(request)
             assert not keys(body) & ONLY_2_2_1, (request.url.path, keys(body) & ONLY_2_2_1)
-            assert ".0" not in json.dumps(body).split("last_updated")[-1][:30]
+            for value in strings(body):  # A.45: no fractional seconds anywhere
+                assert not re.search(r"T\d\d:\d\d:\d\d\.\d+", value), (request.url.path, value)
         [session_put, *_] = [r for r in wire if "/emsp/sessions/" in r.url.path]
         assert "start_datetime" in body_of(session_put)
         assert "start_date_time" not in body_of(session_put)  # a ChargingPeriod's name only
@@ -223,3 +236,22 @@ class TestTokens:
         body = body_of(put)
         assert body["auth_id"] == token.contract_id
         assert not keys(body) & ONLY_2_2_1
+
+
+class TestCallbacks:
+    async def test_a_2_1_1_callback_is_read_as_a_command_result(self, flow: Flow) -> None:
+        """K.326: a 2.1.1 CPO calls back with a CommandResponse; UNKNOWN_SESSION, which 2.2.1
+        results lack, is recorded as FAILED with the reason."""
+        sent = await send_command(
+            flow.emsp.platform,
+            "cpo",
+            StartSession(
+                response_url=URL, token=command_token(), location_id="LOC1", evse_uid="AC"
+            ),
+        )
+        path = f"/ocpi/2.1.1/emsp/commands/START_SESSION/{sent.id}"
+        response = await flow.cpo_in.call("POST", path, {"result": "UNKNOWN_SESSION"})
+        assert response.json()["status_code"] == 1000, response.text
+        done = await get_sent(flow.emsp.platform, sent.id)
+        assert done.result == "FAILED"
+        assert "session" in (done.result_message or "").lower()

@@ -2,6 +2,7 @@
 (versions/v2_1_1/edge.py), answers checked against the 2.1.1 spec (DIGEST §16-§17)."""
 
 import copy
+import re
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -63,6 +64,18 @@ LOCATION_2_1_1: dict[str, Any] = {
     ],
     "operator": {"name": "BeCharged"},
     "last_updated": STAMP,
+}
+# mod_sessions.md §3.1 Example (2.1.1-d2), a session just started
+SESSION_2_1_1 = {
+    "id": "101",
+    "start_datetime": "2015-06-29T22:39:09Z",
+    "kwh": 0,
+    "auth_id": "DE8ACC12E46L89",
+    "auth_method": "WHITELIST",
+    "location": LOCATION_2_1_1,
+    "currency": "EUR",
+    "status": "ACTIVE",
+    "last_updated": "2015-06-29T22:39:09Z",
 }
 # mod_tariffs.md §2.2.2 / §2.2.3 examples (2.1.1-d2)
 TARIFF_2_1_1 = {
@@ -293,7 +306,8 @@ class TestEmspInterfaces:
         path = "/ocpi/2.1.1/emsp/locations/BE/BEC/LOC1"
         response = await to_emsp.call("PUT", path, LOCATION_2_1_1)
         assert response.status_code >= 400
-        assert (await to_emsp.call("GET", path)).status_code == 404
+        async with legacy[1].platform.sessions() as db:
+            assert await LocationRepository(db).get(ObjectKey("BE", "BEC", "LOC1")) is None
 
     async def test_tariff_patch_updates_only_the_given_fields(self, legacy: Any) -> None:
         """H.217: 2.1.1 Receivers take PATCH; the spec's own example changes the price."""
@@ -314,17 +328,7 @@ class TestEmspInterfaces:
         """A 2.1.1 PATCH replaces the list (2.2.1's appends): the eMSP keeps the last list."""
         _, emsp, _, to_emsp = legacy
         await to_emsp.call("PUT", "/ocpi/2.1.1/emsp/locations/NL/CPO/LOC1", LOCATION_2_1_1)
-        session = {
-            "id": "101",
-            "start_datetime": "2015-06-29T22:39:09Z",
-            "kwh": 0,
-            "auth_id": "DE8ACC12E46L89",
-            "auth_method": "WHITELIST",
-            "location": LOCATION_2_1_1,
-            "currency": "EUR",
-            "status": "ACTIVE",
-            "last_updated": "2015-06-29T22:39:09Z",
-        }
+        session = SESSION_2_1_1
         path = "/ocpi/2.1.1/emsp/sessions/NL/CPO/101"
         response = await to_emsp.call("PUT", path, session)
         assert response.status_code in (200, 201), response.text
@@ -477,3 +481,70 @@ class TestLifecycle:
         assert (await partner_named(cpo.platform, "emsp")).version == "2.1.1"
         await unregister(emsp.platform, "cpo")
         assert (await fresh.call("GET", "/ocpi/2.1.1/cpo/locations")).status_code == 401
+
+
+class TestReviewFindings:
+    async def test_a_token_of_type_other_is_read_and_patched_by_uid(self, legacy: Any) -> None:
+        """2.1.1 names a Token by uid alone: GET and PATCH find it whatever its type."""
+        _, _, to_cpo, _ = legacy
+        token = {
+            "uid": "T9",
+            "type": "OTHER",
+            "auth_id": "DE-MSP-T9",
+            "issuer": "Drive Co",
+            "valid": True,
+            "whitelist": "ALLOWED",
+            "last_updated": STAMP,
+        }
+        path = "/ocpi/2.1.1/cpo/tokens/DE/MSP/T9"
+        assert (await to_cpo.call("PUT", path, token)).status_code in (200, 201)
+        patched = await to_cpo.call("PATCH", path, {"valid": False})
+        assert patched.status_code == 200, patched.text
+        back = ok(await to_cpo.call("GET", path))
+        assert (back["type"], back["valid"]) == ("OTHER", False)
+
+    async def test_a_malformed_patch_served_as_a_put_is_2001(self, legacy: Any) -> None:
+        _, _, _, to_emsp = legacy
+        await to_emsp.call("PUT", "/ocpi/2.1.1/emsp/locations/NL/CPO/LOC1", LOCATION_2_1_1)
+        session = SESSION_2_1_1
+        path = "/ocpi/2.1.1/emsp/sessions/NL/CPO/101"
+        assert (await to_emsp.call("PUT", path, session)).status_code in (200, 201)
+        bad = {"charging_periods": [{"dimensions": [{"type": "ENERGY", "volume": 1}]}]}
+        response = await to_emsp.call("PATCH", path, bad)
+        assert response.json()["status_code"] == 2001, response.text
+        assert "start_date_time" in response.json()["status_message"]
+
+    async def test_versions_credentials_and_errors_have_whole_second_timestamps(
+        self, legacy: Any
+    ) -> None:
+        """A.45 on every answer a 2.1.1 peer reads, errors included."""
+        _, _, to_cpo, _ = legacy
+        for method, path in [
+            ("GET", "/ocpi/versions"),
+            ("GET", "/ocpi/2.1.1"),
+            ("GET", "/ocpi/2.1.1/credentials"),
+            ("GET", "/ocpi/2.1.1/cpo/locations/NOPE"),
+        ]:
+            response = await to_cpo.call(method, path)
+            stamp = response.json()["timestamp"]
+            assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", stamp), (path, stamp)
+        refused = await Peer(to_cpo.server, "wrong").call("GET", "/ocpi/2.1.1/cpo/locations")
+        assert refused.status_code == 401
+        assert "." not in refused.json()["timestamp"]
+
+    async def test_unpublished_locations_are_not_shown_to_2_1_1_peers(self, legacy: Any) -> None:
+        """2.1.1 cannot say a Location is for some drivers only: its peers get none, even
+        one a Token they hold may see (E.154 holds for 2.2.1 peers)."""
+        cpo, emsp, to_cpo, _ = legacy
+        await issue_token(emsp.platform, NewToken(uid="CARD5"))
+        await emsp.app.state.outbox.drain()
+        document = site().model_dump(mode="json", exclude_none=True)
+        document |= {"id": "PRIV", "publish": False}
+        document["publish_allowed_to"] = [{"uid": "CARD5", "type": "RFID"}]
+        await save_locations(cpo.platform, [Location.model_validate(document)])
+        await cpo.app.state.outbox.drain()
+        listed = ok(await to_cpo.call("GET", "/ocpi/2.1.1/cpo/locations"))
+        assert "PRIV" not in [location["id"] for location in listed]
+        assert (await to_cpo.call("GET", "/ocpi/2.1.1/cpo/locations/PRIV")).status_code == 404
+        async with emsp.platform.sessions() as db:
+            assert await LocationRepository(db).get(ObjectKey("NL", "CPO", "PRIV")) is None

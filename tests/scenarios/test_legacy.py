@@ -3,6 +3,7 @@ with our CPO through the CLI, mirrors its Locations by push and by `evroam sync`
 drivers charge and are billed (DIGEST §16-§17; the same story as test_charging.py, which runs
 it on 2.2.1)."""
 
+import json
 import tomllib
 from datetime import timedelta
 from pathlib import Path
@@ -60,8 +61,12 @@ class TestLegacyPartner:
         await priced(cpo, priced_site())
         # the Location reached the eMSP by push; a pull through the CLI finds it again
         await until(lambda: location_at(emsp), "the Location pushed to the eMSP")
-        pulled = emsp.cli("sync", "locations", "--partner", "cpo", "--full").stdout
-        assert "1" in pulled
+        [pulled] = json.loads(
+            emsp.cli("sync", "locations", "--partner", "cpo", "--full", "--json").stdout
+        )
+        assert (pulled["error"], pulled["stored"] + pulled["unchanged"]) == (None, 1)
+        [tariffs] = json.loads(emsp.cli("sync", "tariffs", "--partner", "cpo", "--json").stdout)
+        assert (tariffs["error"], tariffs["stored"] + tariffs["unchanged"]) == (None, 1)
         await remote_start_stop_and_reconciled_cdr(emsp)
         await rfid_in_real_time_then_blocked(cpo, emsp)
         await reserve_with_an_integer_id(emsp)

@@ -6,7 +6,7 @@ or the deadline passed (then TIMEOUT). UNLOCK_CONNECTOR is for the operator only
 """
 
 import json
-import uuid
+import secrets
 from datetime import timedelta
 from typing import Annotated, Any
 
@@ -146,7 +146,8 @@ def reserve(
     fields = {
         "location_id": location,
         "evse_uid": evse,
-        "reservation_id": reservation_id or str(uuid.uuid4().int % 10**15),  # an integer for 2.1.1
+        # a positive 32-bit integer: what 2.1.1 (and OCPP 1.6 behind a CPO) can carry
+        "reservation_id": reservation_id or str(secrets.randbelow(2**31 - 1) + 1),
         "expiry_date": format_datetime(utc_now() + timedelta(minutes=minutes)),
         "token": {"uid": token, "type": token_type.value},
     }

@@ -38,6 +38,10 @@ class VersionEdge(Protocol):
         self, method: str, url: str, data: Any, params: dict[str, Any] | None = None
     ) -> Any: ...
 
+    def command_result(self, body: dict[str, Any]) -> dict[str, Any]:
+        """A CommandResult for a response_url (not under an endpoint: told apart here)."""
+        ...
+
 
 ROUTING_HEADERS = (
     "ocpi-to-country-code",

@@ -3,7 +3,7 @@
 This package is the only place where a version number appears; everything else asks it.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -55,9 +55,15 @@ class VersionSpec:
     # 2.2: endpoints carry their interface role. 2.1.1: no role, one party per connection
     endpoint_roles: bool = True
     single_party: bool = False
-    # False: spoken by translation to and from the version we store (v2_1_1's edge and peer)
-    canonical: bool = True
+    # A version spoken by translation to and from the one we store (v2_1_1): the ASGI
+    # middleware serving its peers, and the PartnerClient edge of our calls to them
+    middleware: Callable[..., Any] | None = None
+    peer_edge: Callable[[Any, Any], Any] | None = None  # (Platform, Partner) -> VersionEdge
+    # A version without endpoint roles: which interface a peer's endpoint is, by its role
+    peer_endpoint_roles: Mapping[str, Mapping[str, InterfaceRole]] | None = None
     unsupported_commands: frozenset[str] = frozenset()  # CommandTypes the version lacks
+    # Whether a peer can be told a Location is unpublished (2.2: publish, publish_allowed_to)
+    private_locations: bool = True
 
     @property
     def key(self) -> tuple[int, ...]:
@@ -123,3 +129,14 @@ def offered(settings: "Settings") -> list[VersionSpec]:
 
 def by_number(number: str) -> VersionSpec | None:
     return next((s for s in supported() if s.number == number), None)
+
+
+COUNTERPART = {"CPO": "EMSP", "EMSP": "CPO"}
+
+
+def counterpart_of(roles: set[str]) -> str | None:
+    """The role a partner plays where a version names none (2.1.1: one party a side, a CPO
+    talking to an eMSP and back); None when the platform is not one CPO or one eMSP."""
+    if len(roles) != 1:
+        return None
+    return COUNTERPART.get(next(iter(roles)))

@@ -15,7 +15,6 @@ from evroam.platform import Platform
 from evroam.protocol.routing import PartyRef, routing_headers
 from evroam.protocol.timestamps import utc_now
 from evroam.push.worker import Claimed, Rejected, rejection
-from evroam.versions.v2_1_1.commands import command_result_out
 
 DEFAULT_TIMEOUT = 30  # seconds, when a CPO's CommandResponse names none usable
 
@@ -33,8 +32,8 @@ async def deliver_command_result(
     ours = PartyRef(command["cpo_country_code"], command["cpo_party_id"])
     headers = routing_headers(ours, PartyRef(command["country_code"], command["party_id"]))
     body = result.model_dump(mode="json", exclude_none=True)
-    if client.edge is not None:  # 2.1.1: the result travels as a CommandResponse
-        body = command_result_out(body)
+    if client.edge is not None:  # a partner on another version (2.1.1: a CommandResponse)
+        body = client.edge.command_result(body)
     try:
         await client.request("POST", command["response_url"], json_body=body, headers=headers)
     except PartnerError as exc:

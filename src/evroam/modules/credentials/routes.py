@@ -13,8 +13,7 @@ from evroam.errors import NotFound
 from evroam.modules.credentials import service
 from evroam.platform import Platform
 from evroam.protocol.envelope import Envelope, OcpiResponse
-from evroam.versions import VersionSpec, offered
-from evroam.versions.v2_1_1.credentials import counterpart_of
+from evroam.versions import VersionSpec, counterpart_of, offered
 
 
 def build_versions_router() -> APIRouter:

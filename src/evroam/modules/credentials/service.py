@@ -33,10 +33,8 @@ from evroam.partners.repository import PartnerRepository
 from evroam.platform import Platform
 from evroam.protocol.auth import TokenEncoding, hash_token, new_token, redact
 from evroam.protocol.timestamps import utc_now
-from evroam.versions import VersionSpec
+from evroam.versions import VersionSpec, counterpart_of
 from evroam.versions import offered as offered_versions
-from evroam.versions.v2_1_1 import ROLE_OF_PEER_ENDPOINT
-from evroam.versions.v2_1_1.credentials import counterpart_of
 
 log = logging.getLogger("evroam.credentials")
 
@@ -214,9 +212,9 @@ def _adopt(partner: Partner, offered: Credentials, found: Discovery) -> None:
     partner.roles = offered.roles
     partner.version = found.spec.number
     partner.endpoints = found.endpoints
-    if not found.spec.endpoint_roles and len(offered.roles) == 1:
-        # 2.1.1 names no interface roles: the partner's role tells which each endpoint is
-        roles = ROLE_OF_PEER_ENDPOINT.get(offered.roles[0].role, {})
+    if found.spec.peer_endpoint_roles is not None and len(offered.roles) == 1:
+        # a version naming no interface roles (2.1.1): the partner's role tells which it is
+        roles = found.spec.peer_endpoint_roles.get(offered.roles[0].role, {})
         partner.endpoints = [
             Endpoint(e.identifier, roles.get(e.identifier), e.url) for e in found.endpoints
         ]

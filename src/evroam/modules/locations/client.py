@@ -12,6 +12,7 @@ from evroam.push.routing import push_headers, receiver_url
 from evroam.push.worker import Claimed, Rejected, rejection
 from evroam.storage.documents import ObjectKey, by_key, key_params
 from evroam.storage.point_reads import json_value, read_one
+from evroam.versions import by_number
 
 
 async def own_location(platform: Platform, row: Claimed) -> dict[str, Any] | None:
@@ -67,9 +68,13 @@ async def deliver_location(
 
 
 async def _shown(platform: Platform, partner: Partner, document: dict[str, Any]) -> bool:
-    """Published, or unpublished and shown to a Token the partner holds (E.154)."""
+    """Published, or unpublished and shown to a Token the partner holds (E.154) where the
+    partner's version can say so (a 2.1.1 peer would show it to everyone)."""
     if document.get("publish"):
         return True
+    spec = by_number(partner.version or "")
+    if spec is not None and not spec.private_locations:
+        return False
     async with platform.sessions() as session:
         return bool(await partners_shown(session, document, [partner]))
 

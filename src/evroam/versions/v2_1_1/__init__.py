@@ -19,6 +19,11 @@ from evroam.versions.v2_1_1 import credentials
 if TYPE_CHECKING:
     from fastapi import APIRouter
 
+    from evroam.partners.client import VersionEdge
+    from evroam.partners.model import Partner
+    from evroam.platform import Platform
+    from evroam.protocol.context import ASGIApp
+
 VERSION = "2.1.1"
 CPO, EMSP = frozenset({Role.CPO}), frozenset({Role.EMSP})
 SENDER, RECEIVER = InterfaceRole.SENDER, InterfaceRole.RECEIVER
@@ -66,18 +71,6 @@ REQUIREMENTS: tuple[Requirement, ...] = (
     Requirement(module="locations", role=SENDER, ours=Role.EMSP, theirs=Role.CPO),
 )
 
-SPEC = VersionSpec(
-    number=VERSION,
-    token_encoding=TokenEncoding.RAW,
-    endpoints=ENDPOINTS,
-    requirements=REQUIREMENTS,
-    credentials_model=credentials.Credentials,
-    endpoint_roles=False,
-    single_party=True,
-    canonical=False,
-    unsupported_commands=frozenset({"CANCEL_RESERVATION"}),
-)
-
 # The interface a 2.1.1 party's endpoint of each module is, by the party's role.
 ROLE_OF_PEER_ENDPOINT: dict[str, dict[str, InterfaceRole]] = {
     "CPO": {
@@ -97,3 +90,31 @@ ROLE_OF_PEER_ENDPOINT: dict[str, dict[str, InterfaceRole]] = {
         "commands": SENDER,
     },
 }
+
+
+def _middleware(app: "ASGIApp", *, max_body_bytes: int) -> "ASGIApp":
+    from evroam.versions.v2_1_1.edge import LegacyEdge  # it serves through the whole app
+
+    return LegacyEdge(app, max_body_bytes=max_body_bytes)
+
+
+def _peer_edge(platform: "Platform", partner: "Partner") -> "VersionEdge":
+    from evroam.versions.v2_1_1.peer import PeerEdge  # it reads the store
+
+    return PeerEdge(platform, partner)
+
+
+SPEC = VersionSpec(
+    number=VERSION,
+    token_encoding=TokenEncoding.RAW,
+    endpoints=ENDPOINTS,
+    requirements=REQUIREMENTS,
+    credentials_model=credentials.Credentials,
+    endpoint_roles=False,
+    single_party=True,
+    middleware=_middleware,
+    peer_edge=_peer_edge,
+    peer_endpoint_roles=ROLE_OF_PEER_ENDPOINT,
+    unsupported_commands=frozenset({"CANCEL_RESERVATION"}),
+    private_locations=False,
+)

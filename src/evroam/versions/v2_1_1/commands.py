@@ -59,11 +59,11 @@ def _english(text: str) -> list[dict[str, Any]]:
 
 def _reservation_id_out(value: Any) -> int:
     """2.1.1 ReserveNow.reservation_id is an int (§3.2, CONFORMANCE 327)."""
-    if isinstance(value, str) and value.isascii() and value.isdigit():
-        return int(value)
+    if isinstance(value, str) and value.isascii() and value.isdigit() and 0 < int(value) < 2**31:
+        return int(value)  # CPOs pass it on to OCPP 1.6's ReserveNow, a 32-bit integer
     raise ValueError(
         f"reservation_id {value!r} cannot go to a 2.1.1 peer: 2.1.1 reservation ids are "
-        "integers (Commands §3.2), and only a string of digits converts to one"
+        "integers (Commands §3.2): a string of digits from 1 to 2147483647"
     )
 
 

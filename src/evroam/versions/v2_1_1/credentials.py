@@ -1,7 +1,7 @@
 """OCPI 2.1.1 Credentials wire model (2.1.1 credentials.md §4): one party, flat, no roles.
 
 A 2.1.1 connection carries exactly one party and names no role: the partner's role is the
-counterpart of ours (a CPO talks to an eMSP and back), given to `to_domain` by the caller.
+counterpart of ours (`versions.counterpart_of`), given to `to_domain` by the caller.
 """
 
 from pydantic import Field
@@ -11,6 +11,7 @@ from evroam.model import OcpiObject as Wire
 from evroam.modules.credentials.model import Credentials as DomainCredentials
 from evroam.partners.model import PartyRole
 from evroam.protocol.types import URL, CiString2, CiString3, CredentialsTokenString
+from evroam.versions.v2_1_1.text import for_peer
 
 
 class Credentials(Wire):
@@ -38,18 +39,8 @@ class Credentials(Wire):
             {
                 "token": credentials.token,
                 "url": credentials.url,
-                "business_details": party.business_details,
+                "business_details": for_peer(party.business_details),  # ASCII (A.51)
                 "party_id": party.party_id,
                 "country_code": party.country_code,
             }
         )
-
-
-COUNTERPART = {"CPO": "EMSP", "EMSP": "CPO"}
-
-
-def counterpart_of(roles: set[str]) -> str | None:
-    """The role a 2.1.1 partner plays for a platform of `roles` (None when not one of ours)."""
-    if len(roles) != 1:
-        return None
-    return COUNTERPART.get(next(iter(roles)))

@@ -16,12 +16,12 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from starlette.responses import Response
 
 from evroam.errors import (
     BodyTooLarge,
-    InvalidParameters,
     MalformedBody,
     NotFound,
     OcpiError,
@@ -35,16 +35,20 @@ from evroam.versions import EndpointSpec, offered
 from evroam.versions.v2_1_1 import SPEC
 from evroam.versions.v2_1_1.text import for_peer
 from evroam.versions.v2_1_1.translate import (
+    CONVERSION_ERRORS,
     Call,
     patch_as_put,
+    query_in,
     replacing_patch,
     request_in,
     response_out,
+    unreadable,
 )
 from evroam.versions.v2_2_1 import SPEC as CANONICAL
 
 log = logging.getLogger("evroam.errors")
 PREFIX = f"/ocpi/{SPEC.number}/"
+VERSIONS = "/ocpi/versions"
 # 2.1.1 has no 2004 (unknown Token) and no 4xxx (Hub errors): the nearest generic code
 STATUS_2_1_1 = {2004: 2000, 4000: 3000, 4001: 3000, 4002: 3000, 4003: 3000}
 
@@ -81,7 +85,10 @@ class LegacyEdge:
         path = scope.get("path", "") if scope["type"] == "http" else ""
         route = route_of(path) if path.startswith(PREFIX) else None
         if route is None:
-            await self.app(scope, receive, send)
+            if path.startswith(PREFIX) or path in (PREFIX.rstrip("/"), VERSIONS):
+                await self._tidied(scope, receive, send)  # versions, credentials: 2.1.1 read them
+            else:
+                await self.app(scope, receive, send)
             return
         try:
             status, headers, content = await self._serve(scope, receive, route)
@@ -90,10 +97,13 @@ class LegacyEdge:
         except Exception:  # a bug of ours: the peer gets an envelope, the log the traceback
             log.exception("Unexpected error serving a 2.1.1 request to %s", path)
             status, headers, content = _rendered(error_response(ServerError()))
-        headers = [h for h in headers if h[0].lower() != b"content-length"]
-        headers.append((b"content-length", str(len(content)).encode()))
-        await send({"type": "http.response.start", "status": status, "headers": headers})
-        await send({"type": "http.response.body", "body": content})
+        await _send_answer(send, status, headers, _tidy(content))
+
+    async def _tidied(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Serve the request as it is, its answer in 2.1.1's alphabet and whole seconds (the
+        versions list is shared by both versions: RFC 3339 allows whole seconds too)."""
+        status, headers, content = await _answer_of(self.app, scope, receive)
+        await _send_answer(send, status, headers, _tidy(content))
 
     async def _serve(
         self, scope: Scope, receive: Receive, route: tuple[EndpointSpec, list[str]]
@@ -120,9 +130,9 @@ class LegacyEdge:
         else:
             try:
                 body, query = await request_in(call, body)
-            except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
-                problem = f"Not a valid OCPI 2.1.1 {call.module} body: {_what(exc)}"
-                raise InvalidParameters(problem) from exc
+            except CONVERSION_ERRORS as exc:
+                raise unreadable(call, exc) from exc
+            query = await query_in(call) | query
             status, headers, content = await inner(scope["method"], body, query)
         return status, _headers_out(headers), await _content_out(call, status, content)
 
@@ -134,7 +144,7 @@ class LegacyEdge:
         async def call(method: str, body: Any, query: dict[str, str]) -> "Answer":
             content = b"" if body is None else json.dumps(body).encode()
             query_string = scope.get("query_string", b"").decode("latin-1")
-            extra = "&".join(f"{k}={v}" for k, v in query.items())
+            extra = urlencode(query)
             query_string = "&".join(part for part in (query_string, extra) if part)
             headers = [
                 (k, v)
@@ -166,7 +176,6 @@ Inner = Callable[[str, Any, dict[str, str]], Awaitable[Answer]]
 async def _call(app: ASGIApp, scope: Scope, content: bytes) -> Answer:
     """Run the app on one request held in memory; its whole answer."""
     delivered = False
-    status, headers, chunks = 500, [], []
 
     async def receive() -> Message:
         nonlocal delivered
@@ -174,6 +183,13 @@ async def _call(app: ASGIApp, scope: Scope, content: bytes) -> Answer:
             return {"type": "http.disconnect"}
         delivered = True
         return {"type": "http.request", "body": content, "more_body": False}
+
+    return await _answer_of(app, scope, receive)
+
+
+async def _answer_of(app: ASGIApp, scope: Scope, receive: Receive) -> Answer:
+    """Run the app on a request; its whole answer, held back from the client."""
+    status, headers, chunks = 500, [], []
 
     async def send(message: Message) -> None:
         nonlocal status, headers
@@ -258,15 +274,26 @@ async def _content_out(call: "Call", status: int, content: bytes) -> bytes:
         envelope["data"] = await response_out(call, envelope["data"])
     if code in STATUS_2_1_1:
         envelope["status_code"] = STATUS_2_1_1[code]
-    return json.dumps(for_peer(envelope), separators=(",", ":")).encode()
-
-
-def _what(exc: Exception) -> str:
-    """What a conversion failed on, for the peer: a missing field by name."""
-    if isinstance(exc, KeyError):
-        return f"missing field {exc.args[0]!r}"
-    return str(exc)[:200] or type(exc).__name__
+    return json.dumps(envelope, separators=(",", ":")).encode()
 
 
 def _rendered(response: Response) -> Answer:
     return response.status_code, list(response.raw_headers), bytes(response.body)
+
+
+async def _send_answer(
+    send: Send, status: int, headers: list[tuple[bytes, bytes]], content: bytes
+) -> None:
+    headers = [h for h in headers if h[0].lower() != b"content-length"]
+    headers.append((b"content-length", str(len(content)).encode()))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": content})
+
+
+def _tidy(content: bytes) -> bytes:
+    """An envelope with every string ASCII and every DateTime whole-second (A.45, A.51)."""
+    try:
+        envelope = json.loads(content)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return content
+    return json.dumps(for_peer(envelope), separators=(",", ":")).encode()

@@ -329,10 +329,8 @@ def location_in(location: Doc, owner: tuple[str, str], time_zone: str) -> Doc:
 def patch_in(patch: Doc) -> Doc:
     """A 2.1.1 PATCH body of any level in 2.2.1 names (only the fields it carries)."""
     out = dict(patch)
-    if "type" in out:
-        kind = out.pop("type")
-        if kind in PARKING_BY_LOCATION_TYPE:
-            out["parking_type"] = PARKING_BY_LOCATION_TYPE[kind]
+    if "type" in out:  # OTHER and UNKNOWN have no ParkingType: the stored one goes
+        out["parking_type"] = PARKING_BY_LOCATION_TYPE.get(out.pop("type"))
     if "voltage" in out:
         out["max_voltage"] = out.pop("voltage")
     if "amperage" in out:

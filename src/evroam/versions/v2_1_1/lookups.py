@@ -12,7 +12,7 @@ from sqlalchemy import Table, select
 from evroam.modules.locations.enums import TokenType
 from evroam.modules.locations.repository import locations
 from evroam.modules.sessions.repository import sessions
-from evroam.modules.tokens.repository import stored_id, tokens
+from evroam.modules.tokens.repository import split_id, stored_id, tokens
 from evroam.platform import Platform
 from evroam.protocol.types import ci_key
 from evroam.storage.documents import ObjectKey, by_key, key_params
@@ -61,13 +61,15 @@ async def token_by_contract(platform: Platform, contract_id: str) -> Doc | None:
     return dict(document) if document is not None else None
 
 
-async def token_by_uid(platform: Platform, uid: str, token_type: str) -> Doc | None:
-    """A Token we know (ours or a partner's) by uid and type."""
-    query = (
-        select(tokens.c.document)
-        .where(tokens.c.object_id == stored_id(uid, TokenType(token_type)))
-        .order_by(tokens.c.last_updated.desc())
-        .limit(1)
+async def token_by_uid(
+    platform: Platform, owner: tuple[str, str], uid: str, token_type: str
+) -> Doc | None:
+    """A Token of this owner we hold (ours or a partner's), by uid and type."""
+    c = tokens.c
+    query = select(c.document).where(
+        c.object_id == stored_id(uid, TokenType(token_type)),
+        c.country_code == ci_key(owner[0]),
+        c.party_id == ci_key(owner[1]),
     )
     async with platform.sessions() as session:
         document = (await session.execute(query)).scalar_one_or_none()
@@ -114,3 +116,22 @@ def parse_datetime(value: str) -> datetime | None:
     except ValueError:
         return None
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+
+
+async def token_type_of(platform: Platform, owner: tuple[str, str], uid: str) -> str | None:
+    """The type of the owner's Token with this uid (2.1.1 names a Token by uid alone), the most
+    recently changed where several types share the uid; None when there is none."""
+    c = tokens.c
+    query = (
+        select(c.object_id)
+        .where(
+            c.country_code == ci_key(owner[0]),
+            c.party_id == ci_key(owner[1]),
+            c.object_id.in_([stored_id(uid, kind) for kind in TokenType]),
+        )
+        .order_by(c.last_updated.desc())
+        .limit(1)
+    )
+    async with platform.sessions() as session:
+        found = (await session.execute(query)).scalar_one_or_none()
+    return None if found is None else split_id(found)[1].value

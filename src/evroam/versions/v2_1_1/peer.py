@@ -22,9 +22,10 @@ from evroam.versions.v2_1_1.lookups import (
 )
 from evroam.versions.v2_1_1.text import for_peer
 from evroam.versions.v2_1_1.translate import (
+    CONVERSION_ERRORS,
     cdr_location,
+    cdr_out,
     embedded_location,
-    safe_tariff_out,
     with_session,
 )
 
@@ -64,7 +65,7 @@ class PeerEdge:
         module, role, rest = route
         try:
             converted = await self._out(module, role, method, rest, body)
-        except (ValueError, tariffs.Unsendable) as exc:
+        except CONVERSION_ERRORS as exc:  # Unsendable is a ValueError
             raise PartnerOcpiError(
                 f"Not expressible in OCPI 2.1.1: {exc}",
                 url=url,
@@ -91,7 +92,7 @@ class PeerEdge:
                 return sessions.session_patch_out(await self._whole_periods(rest, body))
             return sessions.session_out(body, await embedded_location(self.platform, body))
         if module == "cdrs":
-            return cdrs.cdr_out(body, await cdr_location(self.platform, body), safe_tariff_out)
+            return cdr_out(body, await cdr_location(self.platform, body))
         if module == "commands" and rest:
             return commands.command_out(rest[0].upper(), body)
         return body
@@ -122,6 +123,11 @@ class PeerEdge:
             raise ValueError("its connectors are of standards 2.1.1 does not name")
         return converted
 
+    def command_result(self, body: Doc) -> Doc:
+        """A CommandResult as a 2.1.1 peer's response_url takes it: a CommandResponse."""
+        converted: Doc = for_peer(commands.command_result_out(body))
+        return converted
+
     async def incoming(
         self, method: str, url: str, data: Any, params: dict[str, Any] | None = None
     ) -> Any:
@@ -135,7 +141,7 @@ class PeerEdge:
             return [await self._tolerant(module, role, method, rest, d, kind) for d in data]
         try:
             return await self._in(module, role, method, rest, data, kind)
-        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+        except CONVERSION_ERRORS as exc:
             raise PartnerProtocolError(f"Not a valid OCPI 2.1.1 {module} answer: {exc!r}") from exc
 
     async def _tolerant(self, *args: Any) -> Any:
@@ -143,7 +149,7 @@ class PeerEdge:
         validation then skips it and reports it, as any invalid object of a page)."""
         try:
             return await self._in(*args)
-        except (KeyError, TypeError, ValueError, AttributeError, IndexError):
+        except CONVERSION_ERRORS:
             return args[4]
 
     async def _in(
@@ -182,10 +188,12 @@ class PeerEdge:
             return sessions.session_in(doc, owner, token, token_owner=ours)
         if module == "cdrs":
             token = await self._contract(doc)
-            tariff_in = lambda t: tariffs.tariff_in(t, owner)  # noqa: E731
-            converted = cdrs.cdr_in(doc, owner, token, tariff_in, token_owner=ours)
+            converted = cdrs.cdr_in(doc, owner, token, self._tariff_in, token_owner=ours)
             return await with_session(self.platform, converted)
         return doc
+
+    def _tariff_in(self, tariff: Doc) -> Doc:
+        return tariffs.tariff_in(tariff, self.owner)
 
     async def _contract(self, doc: Doc) -> Doc | None:
         auth_id = doc.get("auth_id")
@@ -197,7 +205,7 @@ class PeerEdge:
         if not rest:
             raise PartnerProtocolError("An authorization URL without a token uid")
         uid = rest[0]
-        known = await token_by_uid(self.platform, uid, kind)
+        known = await token_by_uid(self.platform, self.owner, uid, kind)
         return known or {
             "country_code": self.owner[0],
             "party_id": self.owner[1],

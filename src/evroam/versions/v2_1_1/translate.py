@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from evroam.errors import InvalidParameters
+from evroam.errors import InvalidParameters, NotFound
 from evroam.partners.model import InterfaceRole
 from evroam.platform import Platform
 from evroam.protocol.timestamps import format_datetime, utc_now
@@ -20,12 +20,14 @@ from evroam.versions.v2_1_1.lookups import (
     our_party,
     session_of_cdr,
     token_by_contract,
+    token_type_of,
 )
 
 Doc = dict[str, Any]
 SENDER, RECEIVER = InterfaceRole.SENDER, InterfaceRole.RECEIVER
 Answer = tuple[int, list[tuple[bytes, bytes]], bytes]
 Inner = Callable[[str, Any, dict[str, str]], Awaitable[Answer]]
+CDR_ID_LENGTH = 36  # 2.1.1 CDR.id; 2.2.1 allows 39
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,18 @@ async def request_in(call: Call, body: Any) -> tuple[Any, dict[str, str]]:
         return await _receiver_in(call, doc)
     if call.module == "tokens":  # POST {uid}/authorize with LocationReferences
         return tokens.location_references_in(doc), {}
+    if call.module == "commands":  # a CPO's callback to a response_url: a CommandResponse
+        return commands.command_result_in(doc), {}
     return doc, {}
+
+
+async def query_in(call: Call) -> dict[str, str]:
+    """What a 2.2.1 URL needs that a 2.1.1 URL does not say: a Token Receiver URL names the
+    Token by uid alone in 2.1.1, by uid and type (default RFID) in 2.2.1."""
+    if call.module != "tokens" or call.role is not RECEIVER or len(call.rest) < 3:
+        return {}
+    kind = await token_type_of(call.platform, call.url_owner, call.rest[2])
+    return {"type": kind} if kind else {}
 
 
 async def _receiver_in(call: Call, doc: Doc) -> tuple[Any, dict[str, str]]:
@@ -86,7 +99,7 @@ async def _receiver_in(call: Call, doc: Doc) -> tuple[Any, dict[str, str]]:
     if module == "tokens":
         if call.method == "PATCH":
             return _stamped(tokens.token_patch_in(doc)), {}
-        return tokens.token_in(doc, call.url_owner), {"type": str(doc.get("type", "RFID"))}
+        return tokens.token_in(doc, call.url_owner), {"type": str(doc.get("type") or "RFID")}
     if module == "sessions":
         if call.method == "PATCH":
             return _stamped(sessions.session_patch_in(doc)), {}
@@ -147,11 +160,23 @@ async def patch_as_put(call: Call, body: Any, inner: Inner) -> Answer:
     if not isinstance(envelope, dict) or not isinstance(envelope.get("data"), dict):
         return found
     patch = _object(body)
-    if call.module == "tariffs":
-        fields = tariffs.patch_in(patch)
-    else:
-        fields = sessions.session_patch_in(patch)
+    try:
+        if call.module == "tariffs":
+            fields = tariffs.patch_in(patch)
+        else:
+            fields = sessions.session_patch_in(patch)
+    except CONVERSION_ERRORS as exc:
+        raise unreadable(call, exc) from exc
     return await inner("PUT", envelope["data"] | _stamped(fields), {})
+
+
+CONVERSION_ERRORS = (KeyError, TypeError, ValueError, AttributeError, IndexError)
+
+
+def unreadable(call: Call, exc: Exception) -> InvalidParameters:
+    """2001 for a 2.1.1 body the converters cannot read, naming a missing field."""
+    what = f"missing field {exc.args[0]!r}" if isinstance(exc, KeyError) else str(exc)[:200]
+    return InvalidParameters(f"Not a valid OCPI 2.1.1 {call.module} body: {what}")
 
 
 # ── answers: 2.2.1 data → 2.1.1 data ────────────────────────────────────────────────────────
@@ -160,19 +185,23 @@ async def patch_as_put(call: Call, body: Any, inner: Inner) -> Answer:
 async def response_out(call: Call, data: Any) -> Any:
     """The 2.1.1 data of a successful answer."""
     if isinstance(data, list):
-        converted = [await _object_out(call, item, 1) for item in data if isinstance(item, dict)]
-        return [item for item in converted if item is not None]
+        items = [await _object_out(call, item, 1) for item in data if isinstance(item, dict)]
+        return [item for item in items if item is not None]
     if not isinstance(data, dict):
         return data
     level = len(call.rest) - 2 if call.role is RECEIVER else len(call.rest)
-    return await _object_out(call, data, level)
+    converted = await _object_out(call, data, level)
+    if converted is None:
+        raise NotFound(f"This {call.module} object cannot be expressed in OCPI 2.1.1")
+    return converted
 
 
 async def _object_out(call: Call, doc: Doc, level: int) -> Doc | None:
     module = call.module
     if module == "locations":
         if level <= 1:
-            return locations.location_out(doc)
+            # 2.1.1 cannot say who may see an unpublished Location: its peers see none
+            return None if doc.get("publish") is False else locations.location_out(doc)
         if level == 2:
             return locations.evse_out(doc)
         return locations.connector_out(doc)
@@ -188,20 +217,27 @@ async def _object_out(call: Call, doc: Doc, level: int) -> Doc | None:
     if module == "sessions":
         return sessions.session_out(doc, await embedded_location(call.platform, doc))
     if module == "cdrs":
-        return cdrs.cdr_out(doc, await cdr_location(call.platform, doc), safe_tariff_out)
+        return cdr_out(doc, await cdr_location(call.platform, doc))
     if module == "commands":
         return commands.command_response_out(doc)
     return doc
 
 
-def safe_tariff_out(tariff: Doc) -> Doc:
-    """A CDR's Tariff for 2.1.1: what can be said of it (its prices stand in the CDR anyway)."""
-    try:
-        return tariffs.tariff_out(tariff)
-    except tariffs.Unsendable:
-        return {k: tariff[k] for k in ("id", "currency", "last_updated") if k in tariff} | {
-            "elements": []
-        }
+def cdr_out(cdr: Doc, location: Doc) -> Doc:
+    """A CDR for a 2.1.1 peer: never a credit CDR (2.1.1 has none: the peer would bill the
+    driver again), with the Tariffs 2.1.1 can state (its prices stand in the CDR anyway)."""
+    if cdr.get("credit"):
+        raise tariffs.Unsendable(f"CDR {cdr.get('id')} is a credit CDR, unknown to 2.1.1")
+    if len(str(cdr.get("id", ""))) > CDR_ID_LENGTH:
+        raise tariffs.Unsendable(f"CDR id {cdr.get('id')} is longer than 2.1.1's 36 characters")
+    sendable = []
+    for tariff in cdr.get("tariffs") or []:
+        try:
+            sendable.append(tariffs.tariff_out(tariff))
+        except tariffs.Unsendable:
+            continue
+    shown = cdr | {"tariffs": sendable} if cdr.get("tariffs") is not None else cdr
+    return cdrs.cdr_out(shown, location, lambda converted: converted)
 
 
 async def embedded_location(platform: Platform, session: Doc) -> Doc:
