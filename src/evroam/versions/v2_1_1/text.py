@@ -11,13 +11,21 @@ from typing import Any
 
 _DATETIME_FRACTION = re.compile(r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})\.\d+(Z?)$")
 _PRINTABLE = re.compile(r"[^\x20-\x7E]")
+_SPACES = re.compile(r"[\t\n\r\x0b\x0c\x85\u2028\u2029]+")
+# Letters NFKD does not decompose into an ASCII letter and a mark
+_SPELLED = str.maketrans(
+    {"ß": "ss", "Æ": "AE", "æ": "ae", "Ø": "O", "ø": "o", "Œ": "OE", "œ": "oe", "Ł": "L",
+     "ł": "l", "Đ": "D", "đ": "d", "Þ": "Th", "þ": "th", "€": "EUR"}
+)  # fmt: skip
 
 
 def ascii_text(value: str) -> str:
-    """Printable ASCII: accents folded (é → e), other characters dropped."""
+    """Printable ASCII: accents folded (é → e), letters without a decomposition spelled
+    (ß → ss, ø → o), line breaks and tabs a space, other characters dropped."""
     if value.isascii() and value.isprintable():
         return value
-    folded = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode("ascii")
+    spelled = _SPACES.sub(" ", value).translate(_SPELLED)
+    folded = unicodedata.normalize("NFKD", spelled).encode("ascii", "ignore").decode("ascii")
     return _PRINTABLE.sub("", folded)
 
 
