@@ -49,7 +49,9 @@ async def platform(database: DatabaseFactory) -> AsyncIterator[Platform]:
 
 def differences(connection: Connection) -> list[Any]:
     found = compare_metadata(MigrationContext.configure(connection), metadata)
-    return [d for d in found if "tokens" in repr(d)]
+    # but migration 0012's index on a JSON expression, which the table cannot declare for both
+    # backends (its use is checked in tests/unit/versions/test_v2_1_1_lookups.py)
+    return [d for d in found if "tokens" in repr(d) and "ix_tokens_contract" not in repr(d)]
 
 
 async def test_migrated_table_matches_the_repository(platform: Platform) -> None:

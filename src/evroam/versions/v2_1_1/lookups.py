@@ -7,7 +7,7 @@ contract (`auth_id`) where 2.2.1 carries the Token's uid and type as well.
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Table, select
+from sqlalchemy import ColumnElement, Table, literal_column, select
 
 from evroam.modules.locations.enums import TokenType
 from evroam.modules.locations.repository import locations
@@ -18,6 +18,10 @@ from evroam.protocol.types import ci_key
 from evroam.storage.documents import ObjectKey, by_key, key_params
 
 Doc = dict[str, Any]
+CONTRACT_EXPRESSIONS = {
+    "postgresql": "upper(document ->> 'contract_id')",
+    "sqlite": "upper(json_extract(document, '$.contract_id'))",
+}
 
 
 async def location_document(
@@ -52,13 +56,20 @@ async def token_by_contract(platform: Platform, contract_id: str) -> Doc | None:
     c = tokens.c
     query = (
         select(c.document)
-        .where(c.partner_id.is_(None), c.document["contract_id"].as_string() == contract_id)
+        .where(c.partner_id.is_(None), contract_key(platform) == ci_key(contract_id))
         .order_by(c.last_updated.desc())
         .limit(1)
     )
     async with platform.sessions() as session:
         document = (await session.execute(query)).scalar_one_or_none()
     return dict(document) if document is not None else None
+
+
+def contract_key(platform: Platform) -> ColumnElement[str]:
+    """Our Tokens' upper-cased contract_id, written as migration 0012's index has it (an
+    expression index is used only for the same expression, literals included)."""
+    expression = CONTRACT_EXPRESSIONS[platform.engine.dialect.name]
+    return literal_column(expression.replace("document", "tokens.document"))
 
 
 async def token_by_uid(
