@@ -8,7 +8,7 @@ the outcome in one short transaction, so a failed handshake stores nothing.
 """
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from evroam.errors import (
@@ -90,6 +90,15 @@ async def _discover(
         spec, offer = match
         endpoints = await wire.fetch_version_details(client, offer.url)
     return Discovery(spec, endpoints, encoding)
+
+
+def settled(platform: Platform, partner: Partner, found: Discovery) -> Discovery:
+    """The discovery with the token encoding of the version agreed: the versions were asked
+    before the version was known (a 2.1.1 peer takes the raw token, 2.2 Base64), unless the
+    partner's encoding is set or the peer refused the Base64 form already."""
+    if found.encoding is TokenEncoding.RAW:
+        return found
+    return replace(found, encoding=platform.encoding_for(partner, found.spec.number))
 
 
 def missing_endpoints(
@@ -218,7 +227,11 @@ def _adopt(partner: Partner, offered: Credentials, found: Discovery) -> None:
         partner.endpoints = [
             Endpoint(e.identifier, roles.get(e.identifier), e.url) for e in found.endpoints
         ]
-    if partner.token_encoding is None and found.encoding is TokenEncoding.RAW:
+    if (
+        partner.token_encoding is None
+        and found.encoding is TokenEncoding.RAW
+        and found.spec.token_encoding is not TokenEncoding.RAW
+    ):  # a peer of a Base64 version that wants the raw token: kept for this partner
         partner.token_encoding = TokenEncoding.RAW
     stamp = utc_now()
     partner.updated_at = stamp
@@ -316,8 +329,12 @@ async def register(
 async def _complete_registration(
     platform: Platform, partner: Partner, versions_url: str, token_a: str, token_b: str
 ) -> Partner:
-    found = await discover(
-        platform, versions_url, token_a, encoding=platform.encoding_for(partner, None)
+    found = settled(
+        platform,
+        partner,
+        await discover(
+            platform, versions_url, token_a, encoding=platform.encoding_for(partner, None)
+        ),
     )
     missing = missing_endpoints(platform, found.spec, found.endpoints, None)
     if missing:
@@ -391,11 +408,15 @@ async def rotate(platform: Platform, name: str) -> Partner:
             partner, hash_token(new_b), TokenKind.CREDENTIALS, now=utc_now()
         )
     try:
-        found = await discover(
+        found = settled(
             platform,
-            partner.versions_url,
-            partner.token_out,
-            encoding=platform.encoding_for(partner, partner.version),
+            partner,
+            await discover(
+                platform,
+                partner.versions_url,
+                partner.token_out,
+                encoding=platform.encoding_for(partner, partner.version),
+            ),
         )
         async with platform.client(partner.token_out, found.encoding) as client:
             theirs = await wire.put_credentials(
