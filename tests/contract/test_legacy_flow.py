@@ -2,7 +2,8 @@
 speaks both, and the whole charging story runs over 2.1.1 (DIGEST §16-§17; CONFORMANCE A.6,
 A.7, A.45, A.51, C.80, D.99, E.157, F.185, G.213, J.298, K.326-327,
 O.373-375). Both sides store 2.2.1: each converts at its edge, and the requests between
-them are checked against the 2.1.1 shapes here."""
+them are checked against the 2.1.1 shapes here, and against strict models written from the
+2.1.1 spec text (tests/unit/versions/wire_2_1_1.py)."""
 
 import json
 import re
@@ -11,6 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
+from pydantic import ValidationError
 
 from evroam.modules.cdrs.reconciliation import Status, known_for, reconcile_cdr
 from evroam.modules.commands.model import ReserveNow, StartSession, StopSession
@@ -30,6 +32,7 @@ from tests.contract.charging_support import (
 )
 from tests.contract.commands_support import command_token
 from tests.support import partner_named, platforms
+from tests.unit.versions import wire_2_1_1 as wire
 
 URL = "http://emsp.test/ocpi/2.1.1/emsp/commands/X/C1"
 ONLY_2_2_1 = {
@@ -84,6 +87,73 @@ def keys(document: Any) -> set[str]:
     if isinstance(document, list):
         return {k for v in document for k in keys(v)}
     return set()
+
+
+# A 2.1.1 request path: /ocpi/2.1.1/{cpo|emsp}/{module}/{segments after the endpoint…}
+LEGACY_PATH = re.compile(
+    r"^/ocpi/2\.1\.1/(?P<side>cpo|emsp)/(?P<module>[a-z]+)(?P<rest>(/[^/]+)*)/?$"
+)
+LOCATION_LEVELS: dict[int, type[wire.Wire]] = {
+    3: wire.Location,  # {country_code}/{party_id}/{location_id}
+    4: wire.EVSE,  # …/{evse_uid}
+    5: wire.Connector,  # …/{evse_uid}/{connector_id}
+}
+
+
+def wire_model(request: httpx.Request) -> type[wire.Wire]:
+    """The 2.1.1 object a request to a 2.1.1 interface carries, by its module, interface and
+    path (Locations §2.2, Sessions §2.2, CDRs §2.2, Tariffs §2.2, Tokens §2.1, Commands §2,
+    credentials.md §1)."""
+    if request.url.path.rstrip("/") == "/ocpi/2.1.1/credentials":
+        return wire.Credentials
+    match = LEGACY_PATH.match(request.url.path)
+    assert match, f"not a 2.1.1 functional path: {request.method} {request.url.path}"
+    side, module = match["side"], match["module"]
+    rest = [s for s in match["rest"].split("/") if s]
+    if (side, module) == ("emsp", "locations"):
+        return LOCATION_LEVELS[len(rest)]
+    if (side, module) == ("cpo", "commands"):
+        return wire.COMMANDS[rest[0]]  # the CommandType ends the path
+    by_module: dict[tuple[str, str], type[wire.Wire]] = {
+        ("emsp", "sessions"): wire.Session,
+        ("emsp", "cdrs"): wire.CDR,
+        ("emsp", "tariffs"): wire.Tariff,
+        ("emsp", "commands"): wire.CommandResponse,  # the callback to a response_url
+        ("cpo", "tokens"): wire.Token,
+        ("emsp", "tokens"): wire.LocationReferences,  # POST {token_uid}/authorize
+    }
+    return by_module[(side, module)]
+
+
+def check_2_1_1_bodies(requests: list[httpx.Request]) -> tuple[set[tuple[str, str]], list[str]]:
+    """Validate each request body as the 2.1.1 object it carries (a PATCH: each field it
+    gives): what was checked, as (method, object), and what is invalid, as
+    `METHOD path: field: error`."""
+    checked: set[tuple[str, str]] = set()
+    invalid: list[str] = []
+    for request in requests:
+        if request.method not in ("PUT", "PATCH", "POST") or not request.content:
+            continue
+        model = wire_model(request)
+        check = wire.validate_patch if request.method == "PATCH" else wire.validate
+        checked.add((request.method, model.__name__))
+        try:
+            check(model, body_of(request))
+        except ValidationError as exc:
+            invalid += [
+                f"{request.method} {request.url.path}: {'.'.join(map(str, e['loc']))}: {e['msg']}"
+                for e in exc.errors()
+            ]
+    return checked, invalid
+
+
+def assert_valid_2_1_1(flow: Flow, *, including: set[tuple[str, str]]) -> None:
+    """Every body sent to a 2.1.1 interface, either way, is valid per the 2.1.1 spec text
+    (wire_2_1_1.py), and among them are the (method, object) pairs `including` names."""
+    legacy = [r for r in flow.router.requests if r.url.path.startswith("/ocpi/2.1.1/")]
+    checked, invalid = check_2_1_1_bodies(legacy)
+    assert including <= checked, including - checked
+    assert not invalid, invalid
 
 
 async def start(flow: Flow) -> str:
@@ -191,6 +261,21 @@ class TestChargingOver2_1_1:
         results = [r for r in wire if "/emsp/commands/" in r.url.path]
         assert results
         assert all(set(body_of(r)) == {"result"} for r in results)
+        assert_valid_2_1_1(
+            flow,
+            including={
+                ("POST", "Credentials"),
+                ("PUT", "Tariff"),
+                ("PUT", "Location"),
+                ("PATCH", "EVSE"),
+                ("POST", "StartSession"),
+                ("POST", "StopSession"),
+                ("POST", "CommandResponse"),
+                ("PUT", "Session"),
+                ("PATCH", "Session"),
+                ("POST", "CDR"),
+            },
+        )
 
     async def test_command_sent_in_2_1_1_shape(self, flow: Flow) -> None:
         """K.326-327: no timeout required back; reservation_id an integer."""
@@ -219,6 +304,7 @@ class TestChargingOver2_1_1:
         assert "auth_id" in reserve["token"]
         assert "contract_id" not in reserve["token"]
         assert (await get_sent(flow.emsp.platform, sent.id)).response is not None
+        assert_valid_2_1_1(flow, including={("POST", "StartSession"), ("POST", "ReserveNow")})
 
 
 class TestTokens:
@@ -236,6 +322,7 @@ class TestTokens:
         body = body_of(put)
         assert body["auth_id"] == token.contract_id
         assert not keys(body) & ONLY_2_2_1
+        assert_valid_2_1_1(flow, including={("PUT", "Token")})
 
 
 class TestCallbacks:

@@ -54,7 +54,16 @@ class TestForPeer:
     )
     def test_spells_letters_that_do_not_decompose(self, text: str, spelled: str) -> None:
         """CONFORMANCE 51, without losing the letters of a street name."""
-        assert for_peer(text) == spelled
+        assert for_peer({"text": text}) == {"text": spelled}
+
+    def test_a_spelled_string_still_fits_its_field(self) -> None:
+        """An address of exactly 2.1.1's 45 characters stays within them (Locations §3.1);
+        a string of a field without a known limit keeps its own length."""
+        address = "Hauptstraße 100, Gewerbegebiet Nord, Halle 7B"
+        assert len(address) == 45
+        out = for_peer({"address": address, "note": "Straße"})
+        assert out["address"] == "Hauptstrasse 100, Gewerbegebiet Nord, Halle 7"
+        assert out["note"] == "Strass"
 
     @pytest.mark.parametrize("text", ["北京", "Gent 🚗 Zuid"])
     def test_is_printable_ascii_when_nothing_folds(self, text: str) -> None:

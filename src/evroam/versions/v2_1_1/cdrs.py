@@ -10,7 +10,12 @@ from copy import deepcopy
 from typing import Any
 
 from evroam.modules.cdrs.model import Cdr
-from evroam.versions.v2_1_1.locations import CONNECTOR_TYPES, POWER_TYPES, coordinate
+from evroam.versions.v2_1_1.locations import (
+    CONNECTOR_TYPES,
+    POWER_TYPES,
+    coordinate,
+    country_out,
+)
 from evroam.versions.v2_1_1.sessions import (
     auth_method_out,
     cdr_token_in,
@@ -127,7 +132,7 @@ def location_from_cdr_location(cdr_location: dict[str, Any], last_updated: str) 
         "address": cdr_location["address"],
         "city": cdr_location["city"],
         "postal_code": cdr_location.get("postal_code") or "",
-        "country": cdr_location["country"],
+        "country": country_out(cdr_location["country"]),
         "coordinates": {
             "latitude": coordinate(coordinates["latitude"]),
             "longitude": coordinate(coordinates["longitude"]),

@@ -85,6 +85,13 @@ ADDRESS_LENGTH = 45  # 2.1.1 string(45); 2.2.1 (erratum) allows 255
 # ── out: 2.2.1 → 2.1.1 ──────────────────────────────────────────────────────────────────────
 
 
+def country_out(value: Any) -> str:
+    """An ISO 3166-1 alpha-3 code for 2.1.1, which has no "#NA": an unknown country is "ZZZ",
+    the code ISO 3166-1 leaves to users and commonly used for it."""
+    text = str(value or "")
+    return text if len(text) == 3 and text.isalpha() and text.isupper() else "ZZZ"
+
+
 def coordinate(value: str) -> str:
     """A coordinate with exactly 6 decimals (2.1.1's regex), rounded half-even."""
     try:
@@ -188,6 +195,7 @@ def location_out(location: Doc) -> Doc:
     out["address"] = str(location.get("address", ""))[:ADDRESS_LENGTH]
     out.setdefault("postal_code", "")  # required in 2.1.1
     out["coordinates"] = geo_out(location["coordinates"])
+    out["country"] = country_out(location.get("country"))
     if location.get("related_locations") is not None:
         out["related_locations"] = [geo_out(p) for p in location["related_locations"]]
     if location.get("evses") is not None:
@@ -213,7 +221,8 @@ def restricted(location: Doc, evse_uid: str | None, connector_id: str | None) ->
             for c in evse.get("connectors") or []
             if connector_id is None or str(c.get("id", "")).upper() == connector_id.upper()
         ]
-        evses.append({**evse, "connectors": connectors or evse.get("connectors") or []})
+        if connectors:  # the connector gone from our data: the EVSE cannot be shown either
+            evses.append({**evse, "connectors": connectors})
     out["evses"] = evses
     return out
 
@@ -255,6 +264,8 @@ def patch_out(patch: Doc) -> Doc:
         out["evses"] = [e for e in map(evse_out, out["evses"]) if e is not None]
     if out.get("connectors") is not None:
         out["connectors"] = [c for c in map(connector_out, out["connectors"]) if c is not None]
+        if not out["connectors"]:  # an EVSE has at least one (`+`)
+            raise ValueError("none of the EVSE's connectors is of a standard 2.1.1 names")
     return out
 
 

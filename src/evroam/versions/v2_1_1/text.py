@@ -35,12 +35,38 @@ def whole_seconds(value: str) -> str:
     return match.group(1) + match.group(2) if match else value
 
 
-def for_peer(document: Any) -> Any:
-    """The document with every string in 2.1.1's alphabet and every DateTime whole-second."""
+# 2.1.1's maximum lengths of the free-text fields, by name (the shortest where a name is used
+# twice: a BusinessDetails name is string(100), a Location's string(255)).
+LIMITS = {
+    "address": 45,
+    "city": 45,
+    "postal_code": 10,
+    "name": 100,
+    "text": 512,
+    "issuer": 64,
+    "visual_number": 64,
+    "supplier_name": 64,
+    "energy_product_name": 64,
+    "remark": 255,
+    "meter_id": 255,
+    "floor_level": 4,
+    "physical_reference": 16,
+}
+
+
+def for_peer(document: Any, key: str | None = None) -> Any:
+    """The document with every string in 2.1.1's alphabet and every DateTime whole-second.
+
+    A string that grew by spelling letters out (ß → ss) is cut back to its field's 2.1.1
+    limit, or to its own length in a field without a known limit, so a string that fitted
+    still fits."""
     if isinstance(document, str):
-        return ascii_text(whole_seconds(document))
+        converted = ascii_text(whole_seconds(document))
+        if len(converted) > len(document):
+            converted = converted[: max(len(document), LIMITS.get(key or "", 0))]
+        return converted
     if isinstance(document, dict):
-        return {key: for_peer(value) for key, value in document.items()}
+        return {name: for_peer(value, name) for name, value in document.items()}
     if isinstance(document, list):
-        return [for_peer(value) for value in document]
+        return [for_peer(value, key) for value in document]
     return document

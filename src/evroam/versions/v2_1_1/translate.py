@@ -270,7 +270,7 @@ def _unknown_location(session: Doc) -> Doc:
         "address": "",
         "city": "",
         "postal_code": "",
-        "country": "",
+        "country": locations.country_out(None),
         "coordinates": {"latitude": "0.000000", "longitude": "0.000000"},
         "evses": [],
         "last_updated": session.get("last_updated", _now()),
