@@ -14,7 +14,6 @@ none are sent. Versions and credentials have 2.1.1 routes of their own and pass 
 
 import json
 import logging
-from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -36,7 +35,9 @@ from evroam.versions.v2_1_1 import SPEC
 from evroam.versions.v2_1_1.text import for_peer
 from evroam.versions.v2_1_1.translate import (
     CONVERSION_ERRORS,
+    Answer,
     Call,
+    Inner,
     patch_as_put,
     query_in,
     replacing_patch,
@@ -110,10 +111,7 @@ class LegacyEdge:
     ) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
         endpoint, rest = route
         platform: Platform = scope["app"].state.platform
-        if SPEC not in offered(platform.settings) or endpoint not in SPEC.endpoints_for(
-            platform.local_roles
-        ):
-            raise NotFound(f"No OCPI 2.1.1 {endpoint.module} interface here; see /ocpi/versions")
+        _check_served(platform, endpoint)
         raw = await _body(receive, self.max_body_bytes)
         call = Call(
             platform=platform,
@@ -127,15 +125,7 @@ class LegacyEdge:
         inner = self._inner(scope, endpoint, rest)
         if call.owner is None:  # not a registered 2.1.1 peer: the 2.2.1 route says why not
             return await inner(scope["method"], body, {})
-        if replacing_patch(call, body):
-            status, headers, content = await patch_as_put(call, body, inner)
-        else:
-            try:
-                body, query = await request_in(call, body)
-            except CONVERSION_ERRORS as exc:
-                raise unreadable(call, exc) from exc
-            query = await query_in(call) | query
-            status, headers, content = await inner(scope["method"], body, query)
+        status, headers, content = await _translated(call, body, inner)
         return status, _headers_out(headers), await _content_out(call, status, content)
 
     def _inner(self, scope: Scope, endpoint: EndpointSpec, rest: list[str]) -> "Inner":
@@ -171,8 +161,22 @@ class LegacyEdge:
         return call
 
 
-Answer = tuple[int, list[tuple[bytes, bytes]], bytes]
-Inner = Callable[[str, Any, dict[str, str]], Awaitable[Answer]]
+def _check_served(platform: Platform, endpoint: EndpointSpec) -> None:
+    served = SPEC in offered(platform.settings)
+    if not served or endpoint not in SPEC.endpoints_for(platform.local_roles):
+        raise NotFound(f"No OCPI 2.1.1 {endpoint.module} interface here; see /ocpi/versions")
+
+
+async def _translated(call: Call, body: Any, inner: Inner) -> Answer:
+    """The 2.2.1 interface's answer to the request, its body converted (or served as a PUT
+    of the merged object where 2.1.1's PATCH means a replacement)."""
+    if replacing_patch(call, body):
+        return await patch_as_put(call, body, inner)
+    try:
+        converted, query = await request_in(call, body)
+    except CONVERSION_ERRORS as exc:
+        raise unreadable(call, exc) from exc
+    return await inner(call.method, converted, await query_in(call) | query)
 
 
 async def _call(app: ASGIApp, scope: Scope, content: bytes) -> Answer:

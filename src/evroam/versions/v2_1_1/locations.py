@@ -228,45 +228,50 @@ def restricted(location: Doc, evse_uid: str | None, connector_id: str | None) ->
 
 
 def patch_out(patch: Doc) -> Doc:
-    """A PATCH body of any level for a 2.1.1 peer (only the fields it carries)."""
-    out = dict(patch)
-    for key in ("country_code", "party_id", "publish", "publish_allowed_to", "state"):
-        out.pop(key, None)
+    """A PATCH body of any level for a 2.1.1 peer (only the fields it carries); ValueError
+    when what it changes cannot be said in 2.1.1."""
+    out = _renamed_out(patch)
+    if "standard" in out and out["standard"] not in CONNECTOR_TYPES:
+        raise ValueError(f"2.1.1 names no connector standard {out['standard']}")
+    if out.get("address") is not None:
+        out["address"] = str(out["address"])[:ADDRESS_LENGTH]
+    for name, convert in _PATCH_VALUES_OUT.items():
+        if out.get(name) is not None:
+            out[name] = convert(out[name])
+    if out.get("connectors") == []:  # an EVSE has at least one (`+`)
+        raise ValueError("none of the EVSE's connectors is of a standard 2.1.1 names")
+    return out
+
+
+def _renamed_out(patch: Doc) -> Doc:
+    """The fields under their 2.1.1 names, the 2.2.1-only ones left out."""
+    out = {k: v for k, v in patch.items() if k not in _ONLY_2_2_1}
     if "parking_type" in out:
         out["type"] = LOCATION_TYPES_BY_PARKING.get(out.pop("parking_type") or "", "UNKNOWN")
     if "max_voltage" in out:
         out["voltage"] = out.pop("max_voltage")
     if "max_amperage" in out:
         out["amperage"] = out.pop("max_amperage")
-    out.pop("max_electric_power", None)
     if "tariff_ids" in out:
         ids = out.pop("tariff_ids") or []
         out["tariff_id"] = ids[0] if ids else None
-    if out.get("power_type") in POWER_TYPES:
-        out["power_type"] = POWER_TYPES[out["power_type"]]
-    if "standard" in out and out["standard"] not in CONNECTOR_TYPES:
-        raise ValueError(f"2.1.1 names no connector standard {out['standard']}")
-    if out.get("address") is not None:
-        out["address"] = str(out["address"])[:ADDRESS_LENGTH]
-    if out.get("coordinates") is not None:
-        out["coordinates"] = geo_out(out["coordinates"])
-    if out.get("related_locations") is not None:
-        out["related_locations"] = [geo_out(p) for p in out["related_locations"]]
-    if out.get("opening_times") is not None:
-        out["opening_times"] = hours_out(out["opening_times"])
-    if out.get("energy_mix") is not None:
-        out["energy_mix"] = energy_mix_out(out["energy_mix"])
-    if out.get("capabilities") is not None:
-        out["capabilities"] = [c for c in out["capabilities"] if c in CAPABILITIES]
-    if out.get("facilities") is not None:
-        out["facilities"] = [f for f in out["facilities"] if f in FACILITIES]
-    if out.get("evses") is not None:
-        out["evses"] = [e for e in map(evse_out, out["evses"]) if e is not None]
-    if out.get("connectors") is not None:
-        out["connectors"] = [c for c in map(connector_out, out["connectors"]) if c is not None]
-        if not out["connectors"]:  # an EVSE has at least one (`+`)
-            raise ValueError("none of the EVSE's connectors is of a standard 2.1.1 names")
     return out
+
+
+_ONLY_2_2_1 = frozenset(
+    {"country_code", "party_id", "publish", "publish_allowed_to", "state", "max_electric_power"}
+)
+_PATCH_VALUES_OUT: dict[str, Any] = {
+    "power_type": lambda power: POWER_TYPES.get(power, power),
+    "coordinates": geo_out,
+    "related_locations": lambda points: [geo_out(p) for p in points],
+    "opening_times": hours_out,
+    "energy_mix": energy_mix_out,
+    "capabilities": lambda values: [c for c in values if c in CAPABILITIES],
+    "facilities": lambda values: [f for f in values if f in FACILITIES],
+    "evses": lambda evses: [e for e in map(evse_out, evses) if e is not None],
+    "connectors": lambda connectors: [c for c in map(connector_out, connectors) if c],
+}
 
 
 # ── in: 2.1.1 → 2.2.1 ───────────────────────────────────────────────────────────────────────

@@ -109,16 +109,19 @@ async def session_of_cdr(platform: Platform, cdr: Doc) -> str | None:
     )
     async with platform.sessions() as session:
         documents = (await session.execute(query)).scalars().all()
-    for document in documents:
-        begun = parse_datetime(str(document.get("start_date_time", "")))
-        token = document.get("cdr_token") or {}
-        if (
-            begun is not None
-            and begun.replace(microsecond=0) == started.replace(microsecond=0)
-            and ci_key(str(token.get("contract_id", ""))) == ci_key(str(contract))
-        ):
-            return str(document["id"])
-    return None
+    found = next((d for d in documents if _settled_by(d, started, str(contract))), None)
+    return None if found is None else str(found["id"])
+
+
+def _settled_by(session: Doc, started: datetime, contract: str) -> bool:
+    """Whether a stored Session began in the CDR's second for the CDR's contract."""
+    begun = parse_datetime(str(session.get("start_date_time", "")))
+    token = session.get("cdr_token") or {}
+    return (
+        begun is not None
+        and begun.replace(microsecond=0) == started.replace(microsecond=0)
+        and ci_key(str(token.get("contract_id", ""))) == ci_key(contract)
+    )
 
 
 def parse_datetime(value: str) -> datetime | None:
