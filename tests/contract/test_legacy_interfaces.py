@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from evroam.errors import PartnerError
-from evroam.modules.credentials.service import rotate, unregister
+from evroam.modules.credentials.service import register, rotate, unregister
 from evroam.modules.locations.enums import TokenType
 from evroam.modules.locations.model import Location
 from evroam.modules.locations.publish import save_locations
@@ -156,6 +156,18 @@ class TestVersionsAndCredentials:
         for encoding in TokenEncoding:
             response = await to_cpo.call("GET", "/ocpi/2.1.1/cpo/locations", encoding=encoding)
             assert response.status_code == 200, encoding
+
+    async def test_registration_on_a_chosen_version_below_the_highest(
+        self, make_settings: Callable[..., Settings]
+    ) -> None:
+        """`evroam partner register --version 2.1.1`: both sides offer 2.2.1 as well."""
+        cpo = make_settings("cpo", "CPO:NL:CPO")
+        emsp = make_settings("emsp", "EMSP:DE:MSP")
+        async with platforms(cpo, emsp) as (_, (a, b)):
+            token_a = await invite(a.platform, "emsp")
+            await register(b.platform, "cpo", a.versions_url, token_a, version="2.1.1")
+            assert (await partner_named(b.platform, "cpo")).version == "2.1.1"
+            assert (await partner_named(a.platform, "emsp")).version == "2.1.1"
 
     async def test_not_offered_by_a_platform_of_two_parties(
         self, make_settings: Callable[..., Settings]

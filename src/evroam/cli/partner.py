@@ -76,11 +76,22 @@ def register(
         typer.Option("--token", envvar="EVROAM_TOKEN_A", help="The Token A the partner gave you."),
     ],
     token_encoding: EncodingOption = None,
+    version: Annotated[
+        str | None,
+        typer.Option(
+            "--version",
+            help="Use this OCPI version (2.2.1 or 2.1.1) even if a higher one is mutual,"
+            " e.g. to connect a partner on 2.1.1 that also offers an unfinished 2.2.1.",
+        ),
+    ] = None,
 ) -> None:
-    """Register with a partner: pick the highest mutual version, exchange tokens."""
+    """Register with a partner: pick the highest mutual version (or --version), exchange
+    tokens."""
 
     async def work(platform: Platform) -> Partner:
-        return await service.register(platform, name, url, token, encoding=token_encoding)
+        return await service.register(
+            platform, name, url, token, encoding=token_encoding, version=version
+        )
 
     partner = run(settings_of(ctx), work)
     out.print(

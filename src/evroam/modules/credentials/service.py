@@ -291,8 +291,10 @@ async def register(
     token_a: str,
     *,
     encoding: TokenEncoding | None = None,
+    version: str | None = None,
 ) -> Partner:
-    """Register with a partner that gave us its versions URL and a Token A (DIGEST §4.3)."""
+    """Register with a partner that gave us its versions URL and a Token A (DIGEST §4.3), on
+    the highest mutual version or on `version`."""
     now = utc_now()
     token_b = new_token()
     async with platform.unit_of_work() as session:
@@ -315,7 +317,9 @@ async def register(
         # The partner GETs our versions with token B before it answers our POST.
         await repo.add_token(partner, hash_token(token_b), TokenKind.CREDENTIALS, now=now)
     try:
-        partner = await _complete_registration(platform, partner, versions_url, token_a, token_b)
+        partner = await _complete_registration(
+            platform, partner, versions_url, (token_a, token_b), version
+        )
     except (PartnerError, UnsupportedVersion, NoMatchingEndpoints) as exc:
         await _registration_failed(platform, partner, created=existing is None, error=str(exc))
         raise EvroamError(
@@ -327,14 +331,18 @@ async def register(
 
 
 async def _complete_registration(
-    platform: Platform, partner: Partner, versions_url: str, token_a: str, token_b: str
+    platform: Platform,
+    partner: Partner,
+    versions_url: str,
+    tokens: tuple[str, str],
+    version: str | None,
 ) -> Partner:
+    token_a, token_b = tokens
+    encoding = platform.encoding_for(partner, version)
     found = settled(
         platform,
         partner,
-        await discover(
-            platform, versions_url, token_a, encoding=platform.encoding_for(partner, None)
-        ),
+        await discover(platform, versions_url, token_a, encoding=encoding, version=version),
     )
     missing = missing_endpoints(platform, found.spec, found.endpoints, None)
     if missing:
