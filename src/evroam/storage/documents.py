@@ -43,13 +43,17 @@ from evroam.protocol.envelope import JsonText, json_array
 from evroam.protocol.pagination import PageEnd, PageRequest
 from evroam.protocol.types import ci_key
 from evroam.storage.listing import Listed, PageRows, cached_page, counted, listed
-from evroam.storage.tables import JsonDocument, UtcDateTime
+from evroam.storage.tables import JsonAsWritten, JsonDocument, UtcDateTime
 
 M = TypeVar("M", bound=BaseModel)
 
 
 def document_table(
-    name: str, metadata: MetaData, *extra: Column[Any], id_length: int = 64
+    name: str,
+    metadata: MetaData,
+    *extra: Column[Any],
+    id_length: int = 64,
+    document_type: Any = JsonDocument,
 ) -> Table:
     """The standard shape of a module's object table (extra: the module's own query columns)."""
     return Table(
@@ -61,7 +65,7 @@ def document_table(
         Column("object_id", String(id_length), nullable=False),
         Column("last_updated", UtcDateTime, nullable=False),
         Column("partner_id", Integer, ForeignKey("partners.id", ondelete="CASCADE")),
-        Column("document", JsonDocument, nullable=False),
+        Column("document", document_type, nullable=False),
         *extra,
         UniqueConstraint("country_code", "party_id", "object_id", name=f"uq_{name}_key"),
         Index(f"ix_{name}_last_updated", "last_updated", "pk"),
@@ -97,6 +101,13 @@ class SerializedJson(TypeDecorator[str]):
 
     def bind_processor(self, dialect: Dialect) -> None:
         return None
+
+
+class SerializedJsonAsWritten(SerializedJson):
+    """The same for a column kept as written (`json` on PostgreSQL): bound as `json`, not cast
+    through `jsonb` on its way in."""
+
+    impl = JsonAsWritten
 
 
 @dataclass(frozen=True)
@@ -340,7 +351,9 @@ class DocumentRepository(Generic[M]):
     def _bulk_values(self, row: DocumentRow) -> dict[str, Any]:
         names = ["last_updated", "partner_id", *row.columns]
         values: dict[str, Any] = {n: bindparam(f"b_{n}", type_=self.table.c[n].type) for n in names}
-        return values | {"document": bindparam("b_document", type_=SerializedJson())}
+        as_written = "postgresql" not in self.table.c.document.type._variant_mapping
+        serialized = SerializedJsonAsWritten() if as_written else SerializedJson()
+        return values | {"document": bindparam("b_document", type_=serialized)}
 
     def _bulk_insert(self, row: DocumentRow) -> Any:
         keys = ("country_code", "party_id", "object_id")

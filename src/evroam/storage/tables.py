@@ -23,6 +23,10 @@ from sqlalchemy.engine import Dialect
 metadata = MetaData()
 
 JsonDocument = JSON().with_variant(JSONB(), "postgresql")
+# Documents kept as the text we wrote (PostgreSQL `json`, not `jsonb`): no binary form to build
+# on every write (2.5 times the database's CPU of `json` for a Location), no equality operator
+# either, so never in a DISTINCT or compared in SQL (migration 0013).
+JsonAsWritten = JSON()
 
 
 class UtcDateTime(TypeDecorator[datetime]):

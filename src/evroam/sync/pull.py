@@ -21,6 +21,8 @@ from datetime import datetime, timedelta
 from typing import Any, Generic
 
 import httpx
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from evroam.errors import EvroamError, PartnerError
 from evroam.partners.model import InterfaceRole, Partner
@@ -183,6 +185,7 @@ class Pull(Generic[M]):
     async def _store(self, page: PreparedPage, crawl: Crawl) -> None:
         await let_requests_out()  # SQLite writes run inline: let the requests out first
         async with self.platform.unit_of_work() as session:
+            await unflushed(session, self.platform)
             outcome = await self.store.store(session, page)
         self.report.add(outcome, page.count)
         if outcome.newest is not None:
@@ -200,6 +203,15 @@ class Pull(Generic[M]):
         after = next_watermark(self.report.watermark_before, self.newest, started)
         self.report.watermark_after = after
         await state.record_success(self.platform, self.partner_id, self.module.name, after)
+
+
+async def unflushed(session: AsyncSession, platform: Platform) -> None:
+    """PostgreSQL: this page's commit does not wait for its WAL to reach the disk (a pull of
+    100,000 Locations waited ~1.6 s for a hundred flushes). A crash may lose the last pages
+    committed so, never a part of one, and with them the watermark's later commit, which does
+    wait and flushes everything before it: the next pull fetches them again."""
+    if platform.engine.dialect.name == "postgresql":
+        await session.execute(text("SET LOCAL synchronous_commit = off"))
 
 
 async def pull(

@@ -175,3 +175,42 @@ class TestLocationAudience:
             assert [tuple(row) for row in found] == [("PRIVATE", allowed)]
         finally:
             await engine.dispose()
+
+
+class TestLocationText:
+    async def test_0013_keeps_every_location_document(self, database: DatabaseFactory) -> None:
+        """jsonb → json on PostgreSQL: a Location stored before reads back the same after, and
+        its document is then kept as written."""
+        settings = database("text")
+        engine = create_engine(settings)
+        document = {"id": "L1", "publish": True, "name": "Café", "evses": [{"uid": "E1"}]}
+        try:
+            await migrate.upgrade(engine, db_schema=settings.db_schema, revision="0012_contracts")
+            async with engine.begin() as conn:
+                await conn.execute(
+                    insert(locations).values(
+                        country_code="NL",
+                        party_id="CPO",
+                        object_id="L1",
+                        last_updated=datetime(2026, 1, 1, tzinfo=UTC),
+                        document=document,
+                        publish=True,
+                    )
+                )
+            await migrate.upgrade(engine, db_schema=settings.db_schema)
+            async with engine.connect() as conn:
+                found = (await conn.execute(select(locations.c.document))).scalar_one()
+                kind = (
+                    await conn.scalar(
+                        text(
+                            "SELECT data_type FROM information_schema.columns WHERE"
+                            " table_name = 'locations' AND column_name = 'document'"
+                        )
+                    )
+                    if engine.dialect.name == "postgresql"
+                    else "json"
+                )
+            assert found == document
+            assert kind == "json"
+        finally:
+            await engine.dispose()

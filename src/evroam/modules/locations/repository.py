@@ -4,9 +4,11 @@ from sqlalchemy import Boolean, Column, Index, String, Table
 
 from evroam.modules.locations.model import Location
 from evroam.storage.documents import DocumentRepository, document_table
-from evroam.storage.tables import JsonDocument, metadata
+from evroam.storage.tables import JsonAsWritten, JsonDocument, metadata
 
-locations = document_table("locations", metadata, Column("publish", Boolean, nullable=False))
+locations = document_table(
+    "locations", metadata, Column("publish", Boolean, nullable=False), document_type=JsonAsWritten
+)
 # Sender lists walk our published Locations in key order; an offset is skipped on this index
 # instead of on rows whose large documents sit before the `publish` column.
 Index("ix_locations_listed", locations.c.partner_id, locations.c.publish, locations.c.pk)
