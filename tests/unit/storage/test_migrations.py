@@ -204,7 +204,8 @@ class TestLocationText:
                     await conn.scalar(
                         text(
                             "SELECT data_type FROM information_schema.columns WHERE"
-                            " table_name = 'locations' AND column_name = 'document'"
+                            " table_schema = current_schema() AND table_name = 'locations'"
+                            " AND column_name = 'document'"
                         )
                     )
                     if engine.dialect.name == "postgresql"
