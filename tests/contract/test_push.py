@@ -26,7 +26,7 @@ from evroam.modules.tariffs.publish import delete_tariff, save_tariffs
 from evroam.modules.tariffs.repository import TariffRepository
 from evroam.platform import Platform
 from evroam.push import health
-from evroam.push.outbox import Change, enqueue
+from evroam.push.outbox import Change, _pending_rows, _Plan, enqueue
 from evroam.push.worker import DEGRADED_AFTER, MAX_BACKOFF, OutboxWorker, backoff, claim
 from evroam.settings import Settings
 from evroam.storage.documents import ObjectKey
@@ -177,6 +177,30 @@ class TestLocationsPush:
         await worker(cpo).drain()
         assert len(sent(router, "PATCH")) == 1
         assert (await received(emsp, cpo, "LOC1/E1-0")).json()["data"]["status"] == "OUTOFORDER"
+
+    async def test_a_change_bumping_a_row_settled_meanwhile_is_queued_anew(
+        self, push: Push
+    ) -> None:
+        """A worker delivered and deleted the row between the change's read of it and its
+        bump (two transactions at PostgreSQL's READ COMMITTED): the change is not lost."""
+        _, cpo, emsp = push
+        await save_locations(cpo.platform, [location(1)])
+        await worker(cpo).drain()
+        await set_evse_status(cpo.platform, "LOC1", "E1-0", Status.CHARGING)
+        partner = await partner_named(cpo.platform, "emsp")
+        change = Change("locations", ObjectKey("NL", "CPO", "LOC1"), ("LOC1", "E1-0"), None)
+        async with cpo.platform.sessions() as session:
+            plan = _Plan(await _pending_rows(session, [(partner.id or 0, change)]), T0)
+        assert plan.apply(partner.id or 0, change) == 1
+        await worker(cpo).drain()  # delivered and settled: the row is gone
+        assert await rows(cpo) == []
+        async with cpo.platform.unit_of_work() as session:
+            await plan.write(session)
+        assert len(await rows(cpo)) == 1
+        await set_evse_status(cpo.platform, "LOC1", "E1-0", Status.BLOCKED)
+        await make_due(cpo)
+        await worker(cpo).drain()
+        assert (await received(emsp, cpo, "LOC1/E1-0")).json()["data"]["status"] == "BLOCKED"
 
     async def test_several_evse_changes_of_one_location_go_as_one_put(self, push: Push) -> None:
         """Several fields changed: the current Location is sent whole (PUT), once."""

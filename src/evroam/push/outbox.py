@@ -9,7 +9,7 @@ whole-object row covers every change below it (a Location PUT carries its EVSEs)
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -163,11 +163,13 @@ class _Plan:
         for chunk in chunked(self.deleted):
             await session.execute(delete(outbox).where(c.id.in_(chunk)))
         bumped: dict[bool, list[dict[str, Any]]] = {True: [], False: []}
-        for rows in self.rows.values():
+        bumped_rows: dict[int, tuple[ObjectRef, _Row]] = {}
+        for ref, rows in self.rows.items():
             for row in rows:
                 if row.id is not None and row.bumps:
                     bump = {"b_id": row.id, "b_fields": row.fields, "b_bumps": row.bumps}
                     bumped[row.due_now].append(bump)
+                    bumped_rows[row.id] = (ref, row)
         for due_now, params in bumped.items():
             values: dict[str, Any] = {
                 "fields": bindparam("b_fields", type_=c.fields.type),
@@ -179,9 +181,26 @@ class _Plan:
             for chunk in chunked(params):
                 rows_now = [p | {"b_due_at": self.now} for p in chunk] if due_now else chunk
                 await session.execute(statement.values(values), list(rows_now))
+        await self._requeue_settled(session, bumped_rows)
         new = [_new_row(ref, row, self.now) for ref, row in self.created if not row.dropped]
         for chunk in chunked(new):
             await session.execute(insert(outbox), list(chunk))
+
+
+    async def _requeue_settled(
+        self, session: AsyncSession, bumped: dict[int, tuple[ObjectRef, _Row]]
+    ) -> None:
+        """Rows a worker settled (deleted) between our read and our bump: the update found
+        nothing, and the delivery sent the state before this change (PostgreSQL, READ
+        COMMITTED: a session's COMPLETED was seen lost so). They are queued anew."""
+        if not bumped:
+            return
+        c, found = outbox.c, set()
+        for chunk in chunked(sorted(bumped)):
+            found |= set((await session.execute(select(c.id).where(c.id.in_(chunk)))).scalars())
+        for row_id in sorted(set(bumped) - found):
+            ref, row = bumped[row_id]
+            self.created.append((ref, replace(row, id=None, bumps=0)))
 
 
 def _covers(ancestor: str, path: str) -> bool:
