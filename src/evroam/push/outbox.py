@@ -186,7 +186,6 @@ class _Plan:
         for chunk in chunked(new):
             await session.execute(insert(outbox), list(chunk))
 
-
     async def _requeue_settled(
         self, session: AsyncSession, bumped: dict[int, tuple[ObjectRef, _Row]]
     ) -> None:
