@@ -98,7 +98,7 @@ class LegacyEdge:
         except Exception:  # a bug of ours: the peer gets an envelope, the log the traceback
             log.exception("Unexpected error serving a 2.1.1 request to %s", path)
             status, headers, content = _rendered(error_response(ServerError()))
-        await _send_answer(send, status, headers, _tidy(content))
+        await _send_answer(send, status, headers, content)
 
     async def _tidied(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Serve the request as it is, its answer in 2.1.1's alphabet and whole seconds (the
@@ -124,7 +124,8 @@ class LegacyEdge:
         body = _json(raw)
         inner = self._inner(scope, endpoint, rest)
         if call.owner is None:  # not a registered 2.1.1 peer: the 2.2.1 route says why not
-            return await inner(scope["method"], body, {})
+            status, headers, content = await inner(scope["method"], body, {})
+            return status, headers, _tidy(content)
         status, headers, content = await _translated(call, body, inner)
         return status, _headers_out(headers), await _content_out(call, status, content)
 
@@ -280,11 +281,12 @@ async def _content_out(call: "Call", status: int, content: bytes) -> bytes:
         envelope["data"] = await response_out(call, envelope["data"])
     if code in STATUS_2_1_1:
         envelope["status_code"] = STATUS_2_1_1[code]
-    return json.dumps(envelope, separators=(",", ":")).encode()
+    return json.dumps(for_peer(envelope), separators=(",", ":")).encode()
 
 
 def _rendered(response: Response) -> Answer:
-    return response.status_code, list(response.raw_headers), bytes(response.body)
+    """An error answer of the edge itself, as a 2.1.1 peer reads it."""
+    return response.status_code, list(response.raw_headers), _tidy(bytes(response.body))
 
 
 async def _send_answer(

@@ -4,7 +4,7 @@ A 2.1.1 Session or CDR embeds its Location where 2.2.1 names its ids, and names 
 contract (`auth_id`) where 2.2.1 carries the Token's uid and type as well.
 """
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Table, literal_column, select
@@ -14,6 +14,7 @@ from evroam.modules.locations.repository import locations
 from evroam.modules.sessions.repository import sessions
 from evroam.modules.tokens.repository import split_id, stored_id, tokens
 from evroam.platform import Platform
+from evroam.protocol.timestamps import parse_datetime
 from evroam.protocol.types import ci_key
 from evroam.storage.documents import ObjectKey, by_key, key_params
 
@@ -93,7 +94,7 @@ async def session_of_cdr(platform: Platform, cdr: Doc) -> str | None:
     in the same second is the one (reconciliation compares the two by id)."""
     place = cdr.get("cdr_location") or {}
     contract = (cdr.get("cdr_token") or {}).get("contract_id")
-    started = parse_datetime(str(cdr.get("start_date_time", "")))
+    started = _moment(cdr.get("start_date_time"))
     if started is None or not contract:
         return None
     c = sessions.c
@@ -115,7 +116,7 @@ async def session_of_cdr(platform: Platform, cdr: Doc) -> str | None:
 
 def _settled_by(session: Doc, started: datetime, contract: str) -> bool:
     """Whether a stored Session began in the CDR's second for the CDR's contract."""
-    begun = parse_datetime(str(session.get("start_date_time", "")))
+    begun = _moment(session.get("start_date_time"))
     token = session.get("cdr_token") or {}
     return (
         begun is not None
@@ -124,12 +125,12 @@ def _settled_by(session: Doc, started: datetime, contract: str) -> bool:
     )
 
 
-def parse_datetime(value: str) -> datetime | None:
+def _moment(value: Any) -> datetime | None:
+    """An OCPI DateTime of a stored or converted document, None when it is not one."""
     try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return parse_datetime(str(value))
     except ValueError:
         return None
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
 async def token_type_of(platform: Platform, owner: tuple[str, str], uid: str) -> str | None:
