@@ -7,17 +7,16 @@ every module's client (push, pull, authorization, commands) speaks 2.1.1 unchang
 headers are not sent (2.1.1 has none); every body is ASCII with whole-second times.
 """
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from evroam.errors import PartnerOcpiError, PartnerProtocolError
 from evroam.partners.model import InterfaceRole, Partner
 from evroam.platform import Platform
 from evroam.protocol.timestamps import format_datetime, utc_now
-from evroam.versions.v2_1_1 import cdrs, commands, locations, sessions, tariffs, tokens
+from evroam.versions.v2_1_1 import commands, locations, sessions, tariffs, tokens
 from evroam.versions.v2_1_1.lookups import (
-    our_party,
     session_document,
-    token_by_contract,
     token_by_uid,
 )
 from evroam.versions.v2_1_1.text import for_peer
@@ -25,8 +24,9 @@ from evroam.versions.v2_1_1.translate import (
     CONVERSION_ERRORS,
     cdr_location,
     cdr_out,
+    cdr_received,
     embedded_location,
-    with_session,
+    session_received,
 )
 
 Doc = dict[str, Any]
@@ -137,20 +137,16 @@ class PeerEdge:
             return data
         module, role, rest = route
         kind = str((params or {}).get("type") or "RFID")
+
+        async def convert(doc: Any) -> Any:
+            return await self._in(module, role, method, rest, doc, kind)
+
         if isinstance(data, list):
-            return [await self._tolerant(module, role, method, rest, d, kind) for d in data]
+            return [await _tolerant(convert, doc) for doc in data]
         try:
-            return await self._in(module, role, method, rest, data, kind)
+            return await convert(data)
         except CONVERSION_ERRORS as exc:
             raise PartnerProtocolError(f"Not a valid OCPI 2.1.1 {module} answer: {exc!r}") from exc
-
-    async def _tolerant(self, *args: Any) -> Any:
-        """One object of a list: as converted, or as received when it cannot be (the caller's
-        validation then skips it and reports it, as any invalid object of a page)."""
-        try:
-            return await self._in(*args)
-        except CONVERSION_ERRORS:
-            return args[4]
 
     async def _in(
         self,
@@ -182,22 +178,11 @@ class PeerEdge:
             return tariffs.tariff_in(doc, owner)
         if module == "tokens":
             return tokens.token_in(doc, owner)
-        ours = our_party(self.platform)
         if module == "sessions":
-            token = await self._contract(doc)
-            return sessions.session_in(doc, owner, token, token_owner=ours)
+            return await session_received(self.platform, doc, owner)
         if module == "cdrs":
-            token = await self._contract(doc)
-            converted = cdrs.cdr_in(doc, owner, token, self._tariff_in, token_owner=ours)
-            return await with_session(self.platform, converted)
+            return await cdr_received(self.platform, doc, owner)
         return doc
-
-    def _tariff_in(self, tariff: Doc) -> Doc:
-        return tariffs.tariff_in(tariff, self.owner)
-
-    async def _contract(self, doc: Doc) -> Doc | None:
-        auth_id = doc.get("auth_id")
-        return await token_by_contract(self.platform, auth_id) if isinstance(auth_id, str) else None
 
     async def _token(self, rest: list[str], kind: str) -> Doc:
         """The Token an authorization was about (2.1.1's answer does not repeat it): the one we
@@ -217,3 +202,12 @@ class PeerEdge:
             "whitelist": "ALLOWED",
             "last_updated": format_datetime(utc_now()),
         }
+
+
+async def _tolerant(convert: Callable[[Any], Awaitable[Any]], doc: Any) -> Any:
+    """One object of a list: as converted, or as received when it cannot be (the caller's
+    validation then skips it and reports it, as any invalid object of a page)."""
+    try:
+        return await convert(doc)
+    except CONVERSION_ERRORS:
+        return doc

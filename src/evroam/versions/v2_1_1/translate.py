@@ -8,6 +8,7 @@ Both are called by the edge (edge.py) with the request's `Call`.
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from evroam.errors import InvalidParameters, NotFound
@@ -103,16 +104,9 @@ async def _receiver_in(call: Call, doc: Doc) -> tuple[Any, dict[str, str]]:
     if module == "sessions":
         if call.method == "PATCH":
             return _stamped(sessions.session_patch_in(doc)), {}
-        token = await _token_of(platform, doc)
-        ours = our_party(platform)
-        return sessions.session_in(doc, call.url_owner, token, token_owner=ours), {}
+        return await session_received(platform, doc, call.url_owner), {}
     if module == "cdrs" and call.owner is not None:
-        owner, ours = call.owner, our_party(platform)
-        token = await _token_of(platform, doc)
-        converted = cdrs.cdr_in(
-            doc, owner, token, lambda t: tariffs.tariff_in(t, owner), token_owner=ours
-        )
-        return await with_session(platform, converted), {}
+        return await cdr_received(platform, doc, call.owner), {}
     if module == "commands" and call.rest and call.owner is not None:
         return commands.command_in(call.rest[0].upper(), doc, call.owner), {}
     return doc, {}
@@ -126,6 +120,22 @@ def _location_in(call: Call, doc: Doc) -> Doc:
         zone = call.platform.settings.legacy_time_zone
         return locations.location_in(doc, call.url_owner, zone)
     return locations.evse_in(doc) if level == 2 else locations.connector_in(doc)
+
+
+async def session_received(platform: Platform, doc: Doc, owner: tuple[str, str]) -> Doc:
+    """A 2.1.1 Session of the CPO `owner`, pushed or pulled, as we store it: its driver is the
+    Token of ours whose contract is the Session's auth_id."""
+    token = await _token_of(platform, doc)
+    return sessions.session_in(doc, owner, token, token_owner=our_party(platform))
+
+
+async def cdr_received(platform: Platform, doc: Doc, owner: tuple[str, str]) -> Doc:
+    """A 2.1.1 CDR of the CPO `owner`, pushed or pulled, as we store it: its driver found as
+    for a Session, its Tariffs owned by the CPO, linked to the Session it settles."""
+    token = await _token_of(platform, doc)
+    tariff_in = partial(tariffs.tariff_in, owner=owner)
+    converted = cdrs.cdr_in(doc, owner, token, tariff_in, token_owner=our_party(platform))
+    return await with_session(platform, converted)
 
 
 async def with_session(platform: Platform, cdr: Doc) -> Doc:
