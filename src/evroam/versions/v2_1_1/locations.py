@@ -22,11 +22,9 @@ LOCATION_TYPES_BY_PARKING = {
     "ALONG_MOTORWAY": "OTHER",
     "ON_DRIVEWAY": "OTHER",
 }
+# OTHER (and UNKNOWN) name no ParkingType
 PARKING_BY_LOCATION_TYPE = {
-    "ON_STREET": "ON_STREET",
-    "PARKING_GARAGE": "PARKING_GARAGE",
-    "UNDERGROUND_GARAGE": "UNDERGROUND_GARAGE",
-    "PARKING_LOT": "PARKING_LOT",
+    kind: parking for parking, kind in LOCATION_TYPES_BY_PARKING.items() if kind != "OTHER"
 }
 CAPABILITIES = frozenset(
     {
