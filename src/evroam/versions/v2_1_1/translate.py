@@ -252,23 +252,28 @@ def cdr_out(cdr: Doc, location: Doc) -> Doc:
 
 async def embedded_location(platform: Platform, session: Doc) -> Doc:
     """The 2.1.1 Location a Session embeds: the stored one with only its EVSE and connector."""
-    owner = (str(session.get("country_code", "")), str(session.get("party_id", "")))
-    stored = await location_document(platform, owner, str(session.get("location_id", "")))
-    if stored is None:
-        return _unknown_location(session)
-    evse, connector = session.get("evse_uid"), session.get("connector_id")
-    return locations.location_out(locations.restricted(stored, evse, connector))
+    where = (session.get("location_id"), session.get("evse_uid"), session.get("connector_id"))
+    return await _used_location(platform, session, where) or _unknown_location(session)
 
 
 async def cdr_location(platform: Platform, cdr: Doc) -> Doc:
     """The 2.1.1 Location a CDR embeds: the stored one, else one built from its CdrLocation."""
     place = cdr.get("cdr_location") or {}
-    owner = (str(cdr.get("country_code", "")), str(cdr.get("party_id", "")))
-    stored = await location_document(platform, owner, str(place.get("id", "")))
+    where = (place.get("id"), place.get("evse_uid"), place.get("connector_id"))
+    return await _used_location(platform, cdr, where) or cdrs.location_from_cdr_location(
+        place, str(cdr.get("last_updated", _now()))
+    )
+
+
+async def _used_location(platform: Platform, used_by: Doc, where: tuple[Any, ...]) -> Doc | None:
+    """The stored Location of the Session's or CDR's owner, with only the EVSE and connector
+    used (`where`: location id, EVSE uid, connector id), in 2.1.1; None when we do not hold it."""
+    location_id, evse_uid, connector_id = where
+    owner = (str(used_by.get("country_code", "")), str(used_by.get("party_id", "")))
+    stored = await location_document(platform, owner, str(location_id or ""))
     if stored is None:
-        return cdrs.location_from_cdr_location(place, str(cdr.get("last_updated", _now())))
-    restricted = locations.restricted(stored, place.get("evse_uid"), place.get("connector_id"))
-    return locations.location_out(restricted)
+        return None
+    return locations.location_out(locations.restricted(stored, evse_uid, connector_id))
 
 
 def _unknown_location(session: Doc) -> Doc:
