@@ -77,6 +77,26 @@ SESSION_2_1_1 = {
     "status": "ACTIVE",
     "last_updated": "2015-06-29T22:39:09Z",
 }
+# mod_cdrs.md §3.1 Example (2.1.1-d2), with its Location, one period, as valid JSON
+CDR_2_1_1 = {
+    "id": "12345",
+    "start_date_time": "2015-06-29T21:39:09Z",
+    "stop_date_time": "2015-06-29T23:37:32Z",
+    "auth_id": "DE8ACC12E46L89",
+    "auth_method": "WHITELIST",
+    "location": LOCATION_2_1_1,
+    "currency": "EUR",
+    "charging_periods": [
+        {
+            "start_date_time": "2015-06-29T21:39:09Z",
+            "dimensions": [{"type": "TIME", "volume": 1.973}],
+        }
+    ],
+    "total_cost": 4.00,
+    "total_energy": 15.342,
+    "total_time": 1.973,
+    "last_updated": "2015-06-29T22:01:13Z",
+}
 # mod_tariffs.md §2.2.2 / §2.2.3 examples (2.1.1-d2)
 TARIFF_2_1_1 = {
     "id": "12",
@@ -370,25 +390,7 @@ class TestEmspInterfaces:
     async def test_cdr_post_answers_a_2_1_1_location(self, legacy: Any) -> None:
         """G.213: POSTed in 2.1.1, readable at the URL of the Location header."""
         _, _, _, to_emsp = legacy
-        cdr = {
-            "id": "12345",
-            "start_date_time": "2015-06-29T21:39:09Z",
-            "stop_date_time": "2015-06-29T23:37:32Z",
-            "auth_id": "DE8ACC12E46L89",
-            "auth_method": "WHITELIST",
-            "location": LOCATION_2_1_1,
-            "currency": "EUR",
-            "charging_periods": [
-                {
-                    "start_date_time": "2015-06-29T21:39:09Z",
-                    "dimensions": [{"type": "TIME", "volume": 1.973}],
-                }
-            ],
-            "total_cost": 4.00,
-            "total_energy": 15.342,
-            "total_time": 1.973,
-            "last_updated": "2015-06-29T22:01:13Z",
-        }
+        cdr = CDR_2_1_1
         response = await to_emsp.call("POST", "/ocpi/2.1.1/emsp/cdrs", cdr)
         assert response.status_code in (200, 201), response.text
         where = response.headers["location"]
@@ -456,24 +458,7 @@ class TestStatusCodes:
     async def test_cdr_without_stop_date_time_is_2001(self, legacy: Any) -> None:
         """G.192 (2.1.1: stop_date_time)."""
         _, _, _, to_emsp = legacy
-        cdr = {
-            "id": "X1",
-            "start_date_time": "2015-06-29T21:39:09Z",
-            "auth_id": "DE8ACC12E46L89",
-            "auth_method": "WHITELIST",
-            "location": LOCATION_2_1_1,
-            "currency": "EUR",
-            "charging_periods": [
-                {
-                    "start_date_time": "2015-06-29T21:39:09Z",
-                    "dimensions": [{"type": "TIME", "volume": 1}],
-                }
-            ],
-            "total_cost": 4.00,
-            "total_energy": 15.342,
-            "total_time": 1.973,
-            "last_updated": "2015-06-29T22:01:13Z",
-        }
+        cdr = {k: v for k, v in CDR_2_1_1.items() if k != "stop_date_time"} | {"id": "X1"}
         response = await to_emsp.call("POST", "/ocpi/2.1.1/emsp/cdrs", cdr)
         assert response.json()["status_code"] == 2001
         assert "stop_date_time" in response.json()["status_message"]
